@@ -1,0 +1,218 @@
+// The schema model: plain values, one dialect (SQLite), built the same way from
+// declared DDL files and from a live database's sqlite_master, so the two
+// compare apples to apples.
+//
+// Normal forms (applied when a model is built, so comparisons stay simple):
+//  * column-level PRIMARY KEY / UNIQUE / CHECK / REFERENCES are stored with the
+//    table-level ones; `column_level` / `column` only say where to print them;
+//  * ASC (the default order) is dropped; FK actions default to NO ACTION;
+//  * DEFAULT (x) and DEFAULT x are one value, a bare-word default is a string;
+//  * trigger timing defaults to BEFORE; FOR EACH ROW is implied.
+// What compares equal is spelled out in model/equality.cpp.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "schema/diagnostic.hpp"
+#include "schema/expr.hpp"
+#include "schema/ident.hpp"
+
+namespace schema {
+
+enum class Conflict { none, rollback, abort, fail, ignore, replace };
+enum class Order { none, desc };
+enum class FkAction { no_action, restrict_, set_null, set_default, cascade };
+
+// "expr [COLLATE c] [DESC]" as SQLite reads index and key columns.
+struct IndexedColumn {
+    std::optional<Ident> column;  // set when the expression is a plain column name
+    Expr expr;                    // the expression (for a plain column: that name)
+    std::optional<Ident> collate;
+    Order order = Order::none;
+};
+
+struct PrimaryKey {
+    std::string name;  // CONSTRAINT name, or empty
+    std::vector<IndexedColumn> columns;
+    Conflict conflict = Conflict::none;
+    bool autoincrement = false;
+    bool column_level = false;
+};
+
+struct UniqueConstraint {
+    std::string name;
+    std::vector<IndexedColumn> columns;
+    Conflict conflict = Conflict::none;
+    bool column_level = false;
+};
+
+struct CheckConstraint {
+    std::string name;
+    Expr expr;
+    std::optional<Ident> column;  // declared on this column
+};
+
+struct ForeignKey {
+    std::string name;
+    std::vector<Ident> columns;
+    Ident parent;
+    std::vector<Ident> parent_columns;  // empty: the parent's primary key
+    FkAction on_delete = FkAction::no_action;
+    FkAction on_update = FkAction::no_action;
+    std::string match;            // parsed and ignored by SQLite
+    bool deferred = false;        // DEFERRABLE INITIALLY DEFERRED
+    std::string deferral_sql;     // the clause as declared, for printing
+    bool column_level = false;
+};
+
+struct Generated {
+    Expr expr;
+    bool stored = false;
+};
+
+struct Column {
+    Ident name;
+    Expr type;  // declared type; empty when none
+    bool not_null = false;
+    Conflict not_null_conflict = Conflict::none;
+    std::optional<Expr> default_value;  // without enclosing parentheses
+    std::optional<Ident> collate;
+    std::optional<Generated> generated;
+    std::optional<Ident> renamed_from;  // @renamed hint
+    SourcePos pos;
+};
+
+struct Table {
+    Ident name;
+    std::vector<Column> columns;
+    std::optional<PrimaryKey> primary_key;
+    std::vector<UniqueConstraint> uniques;
+    std::vector<CheckConstraint> checks;
+    std::vector<ForeignKey> foreign_keys;
+    bool without_rowid = false;
+    bool strict = false;
+    std::optional<Ident> renamed_from;
+    SourcePos pos;
+
+    const Column* column(const Ident& name) const;
+    // The INTEGER PRIMARY KEY column that aliases the rowid, if any.
+    const Column* rowid_alias() const;
+    bool has_rowid() const { return !without_rowid; }
+    bool autoincrement() const { return primary_key && primary_key->autoincrement; }
+    // Whether `name` is part of the primary key / some UNIQUE / some FK.
+    bool in_primary_key(const Ident& name) const;
+    bool in_unique(const Ident& name) const;
+    bool in_foreign_key(const Ident& name) const;
+};
+
+struct Index {
+    Ident name;
+    Ident table;
+    bool unique = false;
+    std::vector<IndexedColumn> columns;
+    std::optional<Expr> where;
+    std::optional<Ident> renamed_from;
+    SourcePos pos;
+
+    bool mentions(const Ident& column) const;
+};
+
+struct View {
+    Ident name;
+    std::vector<Ident> columns;
+    Expr select;
+    SourcePos pos;
+};
+
+enum class TriggerTiming { before, after, instead_of };
+enum class TriggerEvent { insert, update, delete_ };
+
+struct Trigger {
+    Ident name;
+    Ident table;
+    TriggerTiming timing = TriggerTiming::before;
+    TriggerEvent event = TriggerEvent::insert;
+    std::vector<Ident> update_of;
+    std::optional<Expr> when;
+    std::vector<Expr> body;  // one per statement, without ';'
+    SourcePos pos;
+
+    bool mentions(const Ident& name) const;  // in WHEN, OF or body
+};
+
+struct VirtualTable {
+    Ident name;
+    Ident module;
+    // Arguments go to the module verbatim (FTS3 reads "tokenize=porter" itself, spaces
+    // matter to it), so the text is kept; `args` holds their tokens for comparison.
+    std::vector<std::string> arg_text;
+    std::vector<Expr> args;
+    SourcePos pos;
+};
+
+
+// A whole schema. Maps are keyed by folded name, so iteration order (and with
+// it every generated file) is deterministic and independent of file order.
+struct Schema {
+    std::map<std::string, Table> tables;
+    std::map<std::string, Index> indexes;
+    std::map<std::string, View> views;
+    std::map<std::string, Trigger> triggers;
+    std::map<std::string, VirtualTable> virtual_tables;
+
+    const Table* table(const Ident& name) const;
+    const Index* index(const Ident& name) const;
+    const View* view(const Ident& name) const;
+    const Trigger* trigger(const Ident& name) const;
+    const VirtualTable* virtual_table(const Ident& name) const;
+
+    // Any object (of the kinds sharing SQLite's table namespace) with this name.
+    bool has_relation(const Ident& name) const;
+    std::size_t object_count() const;
+    bool empty() const { return object_count() == 0; }
+};
+
+// --- dependencies (model/dependencies.cpp) ----------------------------------------
+// Name-based and conservative: an identifier token that names a relation counts.
+
+// Tables, views and virtual tables a view or trigger reads or writes.
+std::vector<Ident> relations_used_by(const View& v, const Schema& s);
+std::vector<Ident> relations_used_by(const Trigger& t, const Schema& s);
+// Tables first, parents (FOREIGN KEY targets) before children; ties by name.
+std::vector<const Table*> tables_in_dependency_order(const Schema& s);
+// Views ordered so that each comes after the views it reads.
+std::vector<const View*> views_in_dependency_order(const Schema& s);
+
+// --- canonical SQL (model/render.cpp) -----------------------------------------
+
+std::string create_sql(const Table& t, const Ident* as_name = nullptr);
+std::string create_sql(const Index& i);
+std::string create_sql(const View& v);
+std::string create_sql(const Trigger& t);
+std::string create_sql(const VirtualTable& v);
+std::string column_sql(const Column& c, const Table& t);  // as in CREATE TABLE / ADD COLUMN
+std::string indexed_column_sql(const IndexedColumn& c);
+std::string foreign_key_sql(const ForeignKey& fk);      // the REFERENCES ... part
+std::string type_sql(const Column& c);
+// The whole schema, one statement per object, in dependency order.
+std::string schema_sql(const Schema& s);
+
+// --- equality (model/equality.cpp) ------------------------------------------------
+
+bool same_indexed_columns(const std::vector<IndexedColumn>& a, const std::vector<IndexedColumn>& b);
+bool same_column(const Column& a, const Column& b);
+bool same_primary_key(const Table& a, const Table& b);
+bool same_unique(const UniqueConstraint& a, const UniqueConstraint& b);
+bool same_check(const CheckConstraint& a, const CheckConstraint& b);
+bool same_foreign_key(const ForeignKey& a, const ForeignKey& b);
+bool same_definition(const Table& a, const Table& b);
+bool same_definition(const Index& a, const Index& b);
+bool same_definition(const View& a, const View& b);
+bool same_definition(const Trigger& a, const Trigger& b);
+bool same_definition(const VirtualTable& a, const VirtualTable& b);
+bool same_schema(const Schema& a, const Schema& b);
+
+}  // namespace schema

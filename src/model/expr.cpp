@@ -1,0 +1,92 @@
+#include "schema/expr.hpp"
+
+#include <array>
+
+namespace schema {
+
+namespace {
+
+bool folds(TokenKind k) {
+    return k == TokenKind::word || k == TokenKind::quoted || k == TokenKind::number || k == TokenKind::blob;
+}
+
+bool is_identifier(const Token& t) { return t.kind == TokenKind::word || t.kind == TokenKind::quoted; }
+
+// Keywords that read like functions: written without a space before '('.
+bool function_like(const Token& t) {
+    static constexpr std::array<std::string_view, 9> words = {"cast", "raise", "replace", "like", "glob",
+                                                               "match", "regexp", "exists", "filter"};
+    for (auto w : words)
+        if (iequals(t.text, w)) return true;
+    return false;
+}
+
+// Whether `prev` leaves an operand expected, so that a following +/- is unary.
+bool expects_operand(const Token* prev) {
+    if (prev == nullptr) return true;
+    if (prev->kind == TokenKind::punct) return !prev->is(")");
+    return prev->kind == TokenKind::word && is_keyword(prev->text);
+}
+
+bool space_between(const Token* before_prev, const Token& prev, const Token& cur) {
+    if (cur.kind == TokenKind::punct && (cur.is(",") || cur.is(")") || cur.is(".") || cur.is(";")))
+        return false;
+    if (prev.kind == TokenKind::punct && (prev.is("(") || prev.is("."))) return false;
+    if (cur.is("(") && prev.kind == TokenKind::word) return is_keyword(prev.text) && !function_like(prev);
+    if ((prev.is("-") || prev.is("+") || prev.is("~")) && prev.kind == TokenKind::punct &&
+        expects_operand(before_prev))
+        return false;
+    return true;
+}
+
+std::string token_sql(const Token& t) {
+    switch (t.kind) {
+        case TokenKind::quoted: return quote_ident(t.text);
+        case TokenKind::string: return quote_string(t.text);
+        default: return t.text;
+    }
+}
+
+}  // namespace
+
+bool Token::is(std::string_view s) const {
+    if (kind == TokenKind::punct) return text == s;
+    if (kind == TokenKind::word) return iequals(text, s);
+    return false;
+}
+
+Expr::Expr(std::vector<Token> tokens) : tokens_(std::move(tokens)) {
+    for (const auto& t : tokens_) {
+        key_ += char('0' + int(t.kind));
+        key_ += folds(t.kind) ? fold(t.text) : t.text;
+        key_ += '\x1f';
+    }
+}
+
+std::string render_tokens(const std::vector<Token>& tokens, std::size_t begin, std::size_t end) {
+    std::string out;
+    for (std::size_t i = begin; i < end; ++i) {
+        if (i > begin && space_between(i >= begin + 2 ? &tokens[i - 2] : nullptr, tokens[i - 1], tokens[i]))
+            out += ' ';
+        out += token_sql(tokens[i]);
+    }
+    return out;
+}
+
+std::string Expr::sql() const { return render_tokens(tokens_, 0, tokens_.size()); }
+
+bool Expr::mentions(const Ident& name) const {
+    for (const auto& t : tokens_)
+        if (is_identifier(t) && iequals(t.text, name.name())) return true;
+    return false;
+}
+
+Expr Expr::with_renamed(const Ident& from, const Ident& to) const {
+    std::vector<Token> out = tokens_;
+    for (auto& t : out)
+        if (is_identifier(t) && iequals(t.text, from.name()))
+            t = Token{is_plain_identifier(to.name()) ? TokenKind::word : TokenKind::quoted, to.name()};
+    return Expr(std::move(out));
+}
+
+}  // namespace schema

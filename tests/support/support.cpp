@@ -1,0 +1,92 @@
+#include "support/support.hpp"
+
+#include <sqlite3.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+namespace test {
+
+TempDir::TempDir() {
+    std::random_device rd;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        auto p = fs::temp_directory_path() / ("schema-test-" + std::to_string(rd()));
+        if (fs::create_directory(p)) {
+            path_ = p;
+            return;
+        }
+    }
+    throw std::runtime_error("cannot create a temporary directory");
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+}
+
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + p.string());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void write_file(const fs::path& p, const std::string& text) {
+    if (p.has_parent_path()) fs::create_directories(p.parent_path());
+    std::ofstream out(p, std::ios::binary);
+    out << text;
+    if (!out) throw std::runtime_error("cannot write " + p.string());
+}
+
+fs::path corpus_dir() {
+    fs::path p = SCHEMA_CORPUS_DIR;
+    return fs::exists(p / "real") ? p : fs::path();
+}
+
+namespace {
+struct Db {
+    sqlite3* db = nullptr;
+    explicit Db(const fs::path& path) {
+        if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) throw std::runtime_error(sqlite3_errmsg(db));
+        sqlite3_busy_timeout(db, 10000);
+    }
+    ~Db() { sqlite3_close(db); }
+};
+}  // namespace
+
+void exec_sql(const fs::path& path, const std::string& sql) {
+    Db d(path);
+    char* err = nullptr;
+    if (sqlite3_exec(d.db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string msg = err ? err : "error";
+        sqlite3_free(err);
+        throw std::runtime_error(msg + " in: " + sql.substr(0, 200));
+    }
+}
+
+std::vector<std::string> query_column(const fs::path& path, const std::string& sql) {
+    Db d(path);
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(d.db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
+        throw std::runtime_error(std::string(sqlite3_errmsg(d.db)) + " in: " + sql);
+    std::vector<std::string> out;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        auto txt = sqlite3_column_text(st, 0);
+        out.push_back(txt ? reinterpret_cast<const char*>(txt) : "NULL");
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(d.db));
+    return out;
+}
+
+std::string query_one(const fs::path& db, const std::string& sql) {
+    auto rows = query_column(db, sql);
+    if (rows.empty()) throw std::runtime_error("no row from: " + sql);
+    return rows[0];
+}
+
+}  // namespace test
