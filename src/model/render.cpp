@@ -151,12 +151,12 @@ std::string column_sql(const Column& c, const Table& t) {
     for (const auto& u : t.uniques)
         if (u.column_level && single_column(u.columns, c.name))
             out += " " + constraint_name(u.name) + "UNIQUE" + conflict_sql(u.conflict);
-    for (const auto& ck : t.checks)
-        if (ck.column && *ck.column == c.name) out += " " + constraint_name(ck.name) + "CHECK (" + ck.expr.sql() + ")";
     if (c.default_value) {
         out += " DEFAULT ";
         out += bare_default(*c.default_value) ? c.default_value->sql() : "(" + c.default_value->sql() + ")";
     }
+    for (const auto& ck : t.checks)
+        if (ck.column && *ck.column == c.name) out += " " + constraint_name(ck.name) + "CHECK (" + ck.expr.sql() + ")";
     if (c.collate) out += " COLLATE " + c.collate->sql();
     for (const auto& fk : t.foreign_keys)
         if (fk.column_level && fk.columns.size() == 1 && fk.columns[0] == c.name)

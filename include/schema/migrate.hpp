@@ -1,0 +1,163 @@
+// Migration directories, the tracking table, and the runner that applies and
+// rolls back migrations: each in one transaction with its tracking row, exactly
+// once even with several runners at a time, and never past an applied file that
+// was edited.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "schema/sqlite.hpp"
+
+namespace schema::migrate {
+
+namespace fs = std::filesystem;
+
+// How a directory lays out its migrations (detected from its files).
+enum class Layout {
+    numbered,  // NNNN_name.sql, rollbacks in rollback/NNNN_name.sql (what `schema diff` writes)
+    sibling,   // NNNN_name.sql next to NNNN_name.rollback.sql
+    flyway,    // VNNN__name/up.sql and VNNN__name/down.sql
+};
+const char* layout_name(Layout l);
+
+struct Migration {
+    std::int64_t version = 0;
+    std::string name;  // the part after the number, e.g. "add_prefs"
+    fs::path up_path;
+    std::optional<fs::path> down_path;
+    std::string up_sql, down_sql;
+    std::string checksum;       // SHA-256 of the forward file, hex
+    std::string down_checksum;  // of the rollback file, or empty
+
+    std::string label() const;  // file stem, e.g. "0003_add_prefs"
+};
+
+struct Directory {
+    fs::path root;
+    Layout layout = Layout::numbered;
+    int digits = 4;                      // width of version numbers in file names
+    std::vector<Migration> migrations;   // by version
+    std::vector<std::string> problems;   // files that do not follow the layout, duplicate versions
+
+    // Reads every migration under `root` (which may not exist: then it is empty).
+    static Directory load(const fs::path& root);
+    std::int64_t next_version() const;
+    const Migration* find(std::int64_t version) const;
+    // Where the pair for a new migration goes, in this directory's layout.
+    std::pair<fs::path, fs::path> paths_for(std::int64_t version, const std::string& slug) const;
+};
+
+std::string sha256_hex(std::string_view data);
+
+// Whether a migration's SQL needs foreign keys switched off around it: the
+// header written for rebuilds, or a hand-written PRAGMA foreign_keys.
+bool needs_foreign_keys_off(std::string_view sql);
+
+// --- tracking table -------------------------------------------------------------
+
+struct Applied {
+    std::int64_t version = 0;
+    std::string name;
+    std::string checksum;
+    std::string rollback_checksum;
+    std::string applied_at;  // UTC, ISO-8601
+    std::int64_t execution_time_ms = 0;
+    std::string applied_by;
+    std::string hostname;
+};
+
+class Tracker {
+public:
+    Tracker(sqlite::Database& db, std::string table) : db_(db), table_(std::move(table)) {}
+    const std::string& table() const { return table_; }
+    bool exists() const;
+    void create();
+    std::vector<Applied> applied() const;  // by version
+    bool is_applied(std::int64_t version) const;
+    void insert(const Applied& a);
+    void erase(std::int64_t version);
+
+private:
+    sqlite::Database& db_;
+    std::string table_;
+};
+
+// Applied migrations whose file changed or vanished since.
+struct Drift {
+    std::int64_t version;
+    std::string name;
+    enum Kind { modified, missing } kind;
+};
+std::vector<Drift> drift(const Directory& dir, const std::vector<Applied>& applied);
+
+// --- runner ----------------------------------------------------------------------
+
+struct Event {
+    enum class Kind { started, applied, rolled_back, failed, skipped, nothing_to_do, would_apply, would_roll_back };
+    Kind kind;
+    std::int64_t version = 0;
+    std::string name;
+    std::string file;
+    double ms = 0;
+    std::string message;
+};
+using EventSink = std::function<void(const Event&)>;
+
+// A migration that failed: which file, which statement, SQLite's own words.
+class MigrationFailed : public std::runtime_error {
+public:
+    MigrationFailed(std::string file, int line, std::string statement, std::string sqlite_message);
+    const std::string& file() const { return file_; }
+    int line() const { return line_; }
+    const std::string& statement() const { return statement_; }
+    const std::string& sqlite_message() const { return sqlite_message_; }
+
+private:
+    std::string file_;
+    int line_;
+    std::string statement_;
+    std::string sqlite_message_;
+};
+
+// History that cannot be run past (edited files, gaps); the message says why.
+class HistoryError : public std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct ApplyOptions {
+    std::optional<std::int64_t> to;  // stop after this version
+    bool dry_run = false;
+};
+
+struct RollbackOptions {
+    std::optional<std::int64_t> to;  // keep this version and older
+    std::optional<int> steps;        // or roll back this many (default 1)
+    bool dry_run = false;
+};
+
+class Runner {
+public:
+    Runner(sqlite::Database& db, std::string tracking_table, EventSink sink);
+    // Returns how many migrations this call applied / rolled back.
+    int apply(const Directory& dir, const ApplyOptions& options);
+    int rollback(const Directory& dir, const RollbackOptions& options);
+
+    int busy_timeout_ms = 60000;
+
+private:
+    sqlite::Database& db_;
+    Tracker tracker_;
+    EventSink sink_;
+
+    void run_in_transaction(const Migration& m, bool forward);
+};
+
+std::string utc_now_iso8601();
+
+}  // namespace schema::migrate

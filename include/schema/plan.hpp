@@ -1,0 +1,56 @@
+// Changes → SQL steps. ALTER TABLE where SQLite allows the change (see
+// alter_refusal), SQLite's table-rebuild procedure where it does not, and the
+// order that keeps every step legal: dependents dropped before what they
+// depend on changes, recreated after. Pure: no database, no files.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "schema/diff.hpp"
+#include "schema/model.hpp"
+
+namespace schema {
+
+struct Step {
+    std::string sql;   // one statement, without its ';'
+    std::string note;  // a comment for the reviewer, printed above the statement
+    SourcePos source;  // the declaration behind it, for mapping SQLite errors back
+    bool destructive = false;
+};
+
+// A narrowing (NOT NULL, CHECK, UNIQUE, PRIMARY KEY, FOREIGN KEY) that rows
+// already in the table may violate; count_sql counts them in the live database.
+struct Precheck {
+    Ident table;
+    std::string description;  // "users.email becomes NOT NULL"
+    std::string count_sql;
+};
+
+struct Plan {
+    std::vector<std::string> summary;    // one line per change, details indented
+    std::vector<std::string> data_loss;  // what running it destroys
+    std::vector<Precheck> prechecks;
+    std::vector<Step> steps;
+    std::vector<Ident> rebuilt;  // tables rebuilt (the runner switches foreign keys off for these)
+
+    bool empty() const { return steps.empty(); }
+};
+
+struct PlanOptions {
+    // Copy only the rows that satisfy the new constraints (INSERT OR IGNORE, and
+    // orphans of new foreign keys deleted). Only with --allow-data-loss.
+    bool skip_violating_rows = false;
+};
+
+// `from` is the schema the plan starts from (live, plus pending migrations);
+// `to` the declared one; `d` = diff(from, to, hints).
+Plan make_plan(const Diff& d, const Schema& from, const Schema& to, const PlanOptions& options = {});
+
+// Can ALTER TABLE make this change to table m.to? nullopt when it can; else why
+// not, citing SQLite's rule. `from` is the schema before the change.
+std::optional<std::string> alter_refusal(const TableChange& change, const ModifyTable& m, const Schema& from,
+                                         const Schema& to);
+
+}  // namespace schema

@@ -1,0 +1,120 @@
+// RAII handles over the SQLite C API, and the one error type for its failures.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace schema::sqlite {
+
+class Error : public std::runtime_error {
+public:
+    Error(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
+    int code() const { return code_; }
+
+private:
+    int code_;
+};
+
+class Statement;
+
+class Database {
+public:
+    enum class Mode { read_only, read_write, create };
+
+    Database() = default;
+    static Database open(const std::string& path, Mode mode);
+    static Database memory();
+    ~Database();
+    Database(Database&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+    Database& operator=(Database&& o) noexcept;
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    sqlite3* get() const { return db_; }
+    explicit operator bool() const { return db_ != nullptr; }
+
+    // Runs one or more statements; throws Error with SQLite's message.
+    void exec(const std::string& sql);
+    Statement prepare(std::string_view sql);
+    // The first column of the first row, or nullopt when there is no row / it is NULL.
+    std::optional<std::string> query_text(std::string_view sql);
+    std::int64_t query_int(std::string_view sql, std::int64_t if_none = 0);
+
+    std::string errmsg() const { return sqlite3_errmsg(db_); }
+    void busy_timeout(int ms) { sqlite3_busy_timeout(db_, ms); }
+    bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+private:
+    explicit Database(sqlite3* db) : db_(db) {}
+    sqlite3* db_ = nullptr;
+};
+
+class Statement {
+public:
+    Statement() = default;
+    Statement(sqlite3* db, sqlite3_stmt* st) : db_(db), st_(st) {}
+    ~Statement() { sqlite3_finalize(st_); }
+    Statement(Statement&& o) noexcept : db_(o.db_), st_(o.st_) { o.st_ = nullptr; }
+    Statement& operator=(Statement&& o) noexcept;
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    Statement& bind(int index, std::string_view text);
+    Statement& bind(int index, std::int64_t value);
+    Statement& bind_null(int index);
+
+    // Advances; true while a row is available. Throws on error.
+    bool step();
+    void reset() { sqlite3_reset(st_); }
+
+    std::string text(int col) const;
+    std::optional<std::string> text_or_null(int col) const;
+    std::int64_t integer(int col) const { return sqlite3_column_int64(st_, col); }
+    bool is_null(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
+    sqlite3_stmt* get() const { return st_; }
+
+private:
+    sqlite3* db_ = nullptr;
+    sqlite3_stmt* st_ = nullptr;
+};
+
+// Quotes a name for use in SQL text (same rules as schema::quote_ident).
+std::string quote(std::string_view name);
+
+// One statement of a script, as SQLite's own parser delimits it.
+struct ScriptStatement {
+    std::string_view text;  // from its first token to its ';' (comments before it skipped)
+    std::size_t offset = 0; // of text, in the script
+};
+
+// A statement of a script failed: which one, and SQLite's message.
+class ScriptError : public Error {
+public:
+    ScriptError(int code, const std::string& message, std::size_t offset, std::string statement)
+        : Error(code, message), offset_(offset), statement_(std::move(statement)) {}
+    std::size_t offset() const { return offset_; }
+    const std::string& statement() const { return statement_; }
+
+private:
+    std::size_t offset_;
+    std::string statement_;
+};
+
+// Runs every statement of `sql` in order (SQLite splits them, so semicolons in
+// trigger bodies and strings are handled). `filter`, when given, sees each
+// statement first and returns false to skip it. Throws ScriptError.
+void run_script(Database& db, std::string_view sql,
+                const std::function<bool(const ScriptStatement&)>& filter = nullptr);
+
+// The statements of `sql` without running them (prepared against `db`'s schema
+// only to find their boundaries; needs no tables to exist).
+std::vector<ScriptStatement> split_script(std::string_view sql);
+
+}  // namespace schema::sqlite

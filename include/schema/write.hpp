@@ -1,0 +1,28 @@
+// Plan → migration file text. The only place that turns steps into a file, so
+// every generated file reads the same: a header a reviewer can take in at a
+// glance, then each statement under the comment that says why it is there.
+// Deterministic: the same plan gives the same bytes (no dates, no paths from
+// the machine that ran it).
+#pragma once
+
+#include <string>
+
+#include "schema/plan.hpp"
+
+namespace schema {
+
+struct MigrationInfo {
+    std::string file_name;      // "0003_add_prefs.sql"
+    std::string counterpart;    // the other file of the pair, e.g. "rollback/0003_add_prefs.sql"
+    bool rollback = false;
+};
+
+// The header line the runner reads to switch foreign keys off around a migration.
+inline constexpr const char* kForeignKeysOffMarker = "-- schema: foreign_keys=off";
+
+std::string migration_text(const Plan& plan, const MigrationInfo& info);
+
+// "add_user_prefs" from "Add user prefs!" (lower case, [a-z0-9_]).
+std::string slug(const std::string& name);
+
+}  // namespace schema

@@ -1,0 +1,129 @@
+// schema diff [-m NAME] [--print] [--allow-data-loss]
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "context.hpp"
+#include "schema/inspect.hpp"
+#include "schema/write.hpp"
+
+namespace schema::cli {
+
+namespace {
+
+struct DiffOptions {
+    std::string name;
+    bool print = false;
+    bool allow_data_loss = false;
+};
+
+// A name for the migration from its first change: "add_user_preferences".
+std::string default_name(const Diff& d) {
+    if (d.changes.empty()) return "migration";
+    std::string first = describe(d.changes.front());
+    std::string verb = first[0] == '+' ? "add" : first[0] == '-' ? "drop" : first[0] == '>' ? "rename" : "change";
+    auto space = first.rfind(' ');
+    std::string object = first.substr(space + 1);
+    return slug(verb + "_" + object + (d.changes.size() > 1 ? "_and_more" : ""));
+}
+
+void write_atomically(const fs::path& path, const std::string& text) {
+    fs::create_directories(path.parent_path());
+    fs::path tmp = path;
+    tmp += ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out << text;
+        out.flush();
+        if (!out) throw std::runtime_error("cannot write " + tmp.string());
+    }
+    fs::rename(tmp, path);
+}
+
+// Counts rows that violate each precheck in the live database.
+std::vector<std::pair<const Precheck*, std::int64_t>> violations(const Project& p, const Plan& plan) {
+    std::vector<std::pair<const Precheck*, std::int64_t>> out;
+    if (plan.prechecks.empty() || !fs::exists(p.db)) return out;
+    auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
+    for (const auto& pc : plan.prechecks) {
+        try {
+            std::int64_t n = db.query_int(pc.count_sql);
+            if (n > 0) out.emplace_back(&pc, n);
+        } catch (const sqlite::Error&) {
+            // The table is not in the live database yet (it comes with a pending migration).
+        }
+    }
+    return out;
+}
+
+int run_diff(const DiffOptions& o, const Project& p, Output& out) {
+    auto sources = read_schema_files(p.schema_dir);
+    Schema declared = parse_schema(sources);
+    auto dir = migrate::Directory::load(p.migrations_dir);
+    Baseline base = load_baseline(p, dir);
+
+    PlanOptions plan_options;
+    Generated g = generate(base.schema, declared, plan_options, &sources);
+    if (g.diff.empty()) {
+        std::cout << "up to date: " << p.db.string() << (base.pending.empty() ? "" : " with its pending migrations")
+                  << " matches " << p.schema_dir.string() << "\n";
+        return 0;
+    }
+
+    if (!g.up.data_loss.empty() && !o.allow_data_loss && !o.print) {
+        std::cerr << out.red("schema: not writing a migration that loses data:") << "\n";
+        for (const auto& l : g.up.data_loss) std::cerr << "  ! " << l << "\n";
+        std::cerr << "Pass --allow-data-loss to write it anyway (see it first with --print).\n";
+        return 1;
+    }
+    auto bad = o.print ? decltype(violations(p, g.up)){} : violations(p, g.up);
+    if (!bad.empty()) {
+        if (!o.allow_data_loss) {
+            std::cerr << out.red("schema: rows in " + p.db.string() + " violate the new constraints; the "
+                                 "migration would fail:")
+                      << "\n";
+            for (const auto& [pc, n] : bad) std::cerr << fmt::format("  {}: {} row{}\n", pc->description, n, n == 1 ? "" : "s");
+            std::cerr << "Fix the data first (a hand-written migration: `schema new fix_data`), or pass "
+                         "--allow-data-loss to leave those rows out of the rebuilt table.\n";
+            return 1;
+        }
+        plan_options.skip_violating_rows = true;
+        g = generate(base.schema, declared, plan_options, &sources);
+    }
+
+    const std::string name = slug(o.name.empty() ? default_name(g.diff) : o.name);
+    auto [up_path, down_path] = dir.paths_for(dir.next_version(), name);
+    MigrationInfo up_info{up_path.filename().string(), fs::relative(down_path, dir.root).string(), false};
+    MigrationInfo down_info{down_path.filename().string(), up_path.filename().string(), true};
+    std::string up_text = migration_text(g.up, up_info);
+    std::string down_text = migration_text(g.down, down_info);
+
+    if (o.print) {
+        std::cout << up_text << "\n" << down_text;
+        return 0;
+    }
+    write_atomically(down_path, down_text);
+    write_atomically(up_path, up_text);
+    std::cout << "wrote " << out.bold(up_path.string()) << " and " << down_path.string() << "\n";
+    for (const auto& l : g.up.summary) std::cout << "  " << out.change_line(l) << "\n";
+    for (const auto& l : g.up.data_loss) std::cout << "  " << out.red("! " + l) << "\n";
+    return 0;
+}
+
+}  // namespace
+
+void register_diff(CLI::App& app, Globals& g, int& exit_code) {
+    auto opts = std::make_shared<DiffOptions>();
+    auto* cmd = app.add_subcommand("diff", "Compare the database with schema/ and write the migration pair");
+    cmd->add_option("-m,--name", opts->name, "migration name (default: from its first change)");
+    cmd->add_flag("--print", opts->print, "print the migration pair instead of writing it");
+    cmd->add_flag("--allow-data-loss", opts->allow_data_loss,
+                  "write a migration even if it drops tables or columns or skips violating rows");
+    cmd->callback([opts, &g, &exit_code] {
+        Output out(g.no_color);
+        exit_code = run_diff(*opts, resolve_project(g), out);
+    });
+}
+
+}  // namespace schema::cli

@@ -1,0 +1,56 @@
+// Global options, the resolved project, and how commands talk to the terminal.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <string>
+
+#include "project.hpp"
+
+namespace schema::cli {
+
+struct Globals {
+    std::string db;
+    std::string schema_dir;
+    std::string migrations_dir;
+    std::string config;
+    std::string database;  // -d NAME (schema.toml)
+    bool all = false;
+    bool json = false;
+    bool no_color = false;
+};
+
+// Text on stdout/stderr; color only on a terminal and without NO_COLOR.
+class Output {
+public:
+    explicit Output(bool no_color);
+    bool color() const { return color_; }
+    std::string paint(const std::string& text, const char* ansi) const;
+    std::string red(const std::string& t) const { return paint(t, "31"); }
+    std::string green(const std::string& t) const { return paint(t, "32"); }
+    std::string yellow(const std::string& t) const { return paint(t, "33"); }
+    std::string bold(const std::string& t) const { return paint(t, "1"); }
+    std::string dim(const std::string& t) const { return paint(t, "2"); }
+    // A summary line colored by its leading symbol (+ ~ - > !).
+    std::string change_line(const std::string& line) const;
+
+private:
+    bool color_ = false;
+};
+
+// Thrown by a command to end with an exit code after it printed its message.
+struct ExitCode {
+    int code;
+};
+
+Project resolve_project(const Globals& g);
+
+using CommandRunner = std::function<int(const Project&, Output&)>;
+
+// Registers the subcommands (one file each).
+void register_diff(CLI::App& app, Globals& g, int& exit_code);
+void register_apply(CLI::App& app, Globals& g, int& exit_code);
+void register_rollback(CLI::App& app, Globals& g, int& exit_code);
+
+}  // namespace schema::cli

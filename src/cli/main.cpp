@@ -1,0 +1,64 @@
+// The command line. Exit codes: 0 ok; 1 differences found, data would be lost,
+// or a migration failed; 2 bad input (DDL, options, files); 3 internal error.
+#include <iostream>
+
+#include "context.hpp"
+#include "schema/migrate.hpp"
+#include "schema/verify.hpp"
+#include "schema/version.hpp"
+
+using namespace schema;
+using namespace schema::cli;
+
+int main(int argc, char** argv) {
+    CLI::App app{"schema-as-code for SQLite: declare the schema in DDL files, generate reviewed, reversible "
+                 "migrations, apply them with a tracked runner.",
+                 "schema"};
+    app.set_version_flag("--version", std::string("schema ") + SCHEMA_VERSION);
+    app.require_subcommand(1);
+    Globals g;
+    app.add_option("--db", g.db, "SQLite database file");
+    app.add_option("--schema", g.schema_dir, "directory of declared DDL (default: schema)");
+    app.add_option("--dir", g.migrations_dir, "migrations directory (default: generated)");
+    app.add_flag("--no-color", g.no_color, "no colors (also: NO_COLOR=1)");
+
+    int exit_code = 0;
+    register_diff(app, g, exit_code);
+    register_apply(app, g, exit_code);
+    register_rollback(app, g, exit_code);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int rc = app.exit(e);
+        return rc == 0 ? 0 : 2;
+    } catch (const InputError& e) {
+        std::cerr << e.what() << "\n";
+        return 2;
+    } catch (const ProofError& e) {
+        if (e.planner_bug()) {
+            std::cerr << "schema: internal error: the generated migration failed its proof on the shadow database, "
+                         "so nothing was written.\n"
+                      << e.what() << "\nPlease report this with your schema/ files.\n";
+            return 3;
+        }
+        std::cerr << e.what() << "\n";
+        return 2;
+    } catch (const migrate::MigrationFailed& e) {
+        std::cerr << "schema: " << e.what() << "\n";
+        return 1;
+    } catch (const migrate::HistoryError& e) {
+        std::cerr << "schema: " << e.what() << "\n";
+        return 1;
+    } catch (const sqlite::Error& e) {
+        std::cerr << "schema: " << e.what() << "\n";
+        return 2;
+    } catch (const std::logic_error& e) {
+        std::cerr << "schema: internal error: " << e.what() << "\n";
+        return 3;
+    } catch (const std::exception& e) {
+        std::cerr << "schema: " << e.what() << "\n";
+        return 2;
+    }
+    return exit_code;
+}

@@ -1,0 +1,93 @@
+#include "project.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "schema/inspect.hpp"
+#include "schema/verify.hpp"
+
+namespace schema::cli {
+
+std::vector<SourceFile> read_schema_files(const fs::path& dir) {
+    if (!fs::is_directory(dir)) throw InputError("schema directory " + dir.string() + " does not exist");
+    std::vector<fs::path> paths;
+    for (auto& e : fs::recursive_directory_iterator(dir))
+        if (e.is_regular_file() && e.path().extension() == ".sql") paths.push_back(e.path());
+    std::sort(paths.begin(), paths.end());
+    std::vector<SourceFile> out;
+    for (const auto& p : paths) {
+        std::ifstream in(p, std::ios::binary);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        out.push_back({p.lexically_normal().string(), ss.str()});
+    }
+    return out;
+}
+
+namespace {
+
+// Replays migrations on a shadow, statement by statement, naming the file and
+// line of a statement SQLite refuses.
+void replay(sqlite::Database& db, const migrate::Migration& m) {
+    try {
+        sqlite::run_script(db, m.up_sql);
+    } catch (const sqlite::ScriptError& e) {
+        int line = 1 + int(std::count(m.up_sql.begin(), m.up_sql.begin() + std::ptrdiff_t(e.offset()), '\n'));
+        throw InputError(fmt::format("{}:{}: this migration does not apply on top of the ones before it: {}",
+                                     m.up_path.string(), line, e.what()));
+    }
+}
+
+}  // namespace
+
+Baseline load_baseline(const Project& p, const migrate::Directory& dir) {
+    Baseline b;
+    InspectOptions io;
+    io.ignore_tables = {p.tracking_table, "d1_migrations"};
+    io.origin = p.db.string();
+    std::vector<migrate::Applied> applied;
+    if (!p.db.empty() && fs::exists(p.db)) {
+        b.database_exists = true;
+        auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
+        b.live = inspect(db, io);
+        applied = migrate::Tracker(db, p.tracking_table).applied();
+    }
+    for (const auto& m : dir.migrations) {
+        bool done = std::any_of(applied.begin(), applied.end(), [&](const auto& a) { return a.version == m.version; });
+        if (!done) b.pending.push_back(&m);
+    }
+    if (b.pending.empty()) {
+        b.schema = b.live;
+        return b;
+    }
+    auto shadow = build_shadow(b.live);
+    for (auto m : b.pending) replay(shadow, *m);
+    io.origin = "the database with pending migrations";
+    b.schema = inspect(shadow, io);
+    return b;
+}
+
+Schema replay_all(const migrate::Directory& dir) {
+    auto shadow = sqlite::Database::memory();
+    for (const auto& m : dir.migrations) replay(shadow, m);
+    InspectOptions io;
+    io.origin = "replay of " + dir.root.string();
+    return inspect(shadow, io);
+}
+
+Generated generate(const Schema& from, const Schema& to, const PlanOptions& options,
+                   const std::vector<SourceFile>* sources) {
+    Generated g;
+    g.diff = diff(from, to, Renames::declared_in(to));
+    if (g.diff.empty()) return g;
+    g.up = make_plan(g.diff, from, to, options);
+    Diff back = diff(to, from, g.diff.inverse());
+    g.down = make_plan(back, to, from);
+    prove(from, to, g.diff, g.up, g.down, sources);
+    return g;
+}
+
+}  // namespace schema::cli

@@ -1,0 +1,55 @@
+// What every command shares: where the project's files and database are, and
+// the steps from files to a proven migration pair.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "schema/ddl.hpp"
+#include "schema/diff.hpp"
+#include "schema/migrate.hpp"
+#include "schema/plan.hpp"
+
+namespace schema::cli {
+
+namespace fs = std::filesystem;
+
+struct Project {
+    std::string name;                  // from schema.toml, or empty
+    fs::path db;                       // database file
+    fs::path schema_dir = "schema";    // declared DDL
+    fs::path migrations_dir = "generated";
+    std::string tracking_table = "_migrations";
+    int keep_backups = 5;
+    bool backups = true;
+    fs::path backup_dir;               // default: <db>.backups beside the database
+};
+
+// schema/*.sql, sorted by name (subdirectories included), as SourceFiles whose
+// paths are shown relative to the current directory.
+std::vector<SourceFile> read_schema_files(const fs::path& dir);
+
+// Live schema (empty when the file does not exist yet) plus the pending
+// migrations of the directory replayed on a shadow copy.
+struct Baseline {
+    Schema live;
+    Schema schema;  // live + pending
+    bool database_exists = false;
+    std::vector<const migrate::Migration*> pending;
+};
+Baseline load_baseline(const Project& p, const migrate::Directory& dir);
+
+// Schema produced by replaying every migration of `dir` on an empty database.
+Schema replay_all(const migrate::Directory& dir);
+
+// A forward/rollback pair, proven on a shadow.
+struct Generated {
+    Diff diff;
+    Plan up, down;
+};
+Generated generate(const Schema& from, const Schema& to, const PlanOptions& options,
+                   const std::vector<SourceFile>* sources);
+
+}  // namespace schema::cli

@@ -1,0 +1,137 @@
+#include "schema/inspect.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+#include <stdexcept>
+
+#include "schema/ddl.hpp"
+
+namespace schema {
+
+namespace {
+
+std::string squeeze_type(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '\'' || c == '`' || c == '[' ||
+            c == ']')
+            continue;
+        out += char(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+    }
+    return out;
+}
+
+[[noreturn]] void mismatch(const std::string& table, const std::string& what) {
+    throw std::logic_error(fmt::format(
+        "reading the live table {}: {} (the SQL in sqlite_master and SQLite's pragmas disagree with how it "
+        "was parsed; this is a bug in schema, please report it with the table's CREATE statement)",
+        table, what));
+}
+
+// Columns: names, order, NOT NULL, primary-key membership, generated-ness, type.
+void cross_check_columns(sqlite::Database& db, const Schema& s) {
+    auto st = db.prepare(
+        "SELECT m.name, p.name, p.type, p.\"notnull\", p.pk, p.hidden FROM main.sqlite_master AS m, "
+        "pragma_table_xinfo(m.name, 'main') AS p WHERE m.type = 'table' ORDER BY m.name, p.cid");
+    std::string current;
+    const Table* table = nullptr;
+    std::size_t index = 0;
+    auto finish = [&] {
+        if (table && index != table->columns.size())
+            mismatch(table->name.name(), fmt::format("SQLite reports {} columns, the parser read {}", index,
+                                                     table->columns.size()));
+    };
+    while (st.step()) {
+        std::string tname = st.text(0);
+        if (tname != current) {
+            finish();
+            current = tname;
+            table = s.table(Ident(tname));
+            index = 0;
+        }
+        if (!table) continue;
+        if (index >= table->columns.size())
+            mismatch(tname, "SQLite reports more columns than the parser read");
+        const Column& c = table->columns[index++];
+        std::string name = st.text(1);
+        if (!iequals(name, c.name.name()))
+            mismatch(tname, fmt::format("column {} is {} to SQLite", c.name.name(), name));
+        bool generated = st.integer(5) == 2 || st.integer(5) == 3;
+        if (generated != c.generated.has_value())
+            mismatch(tname, fmt::format("column {}: generated is {} to SQLite", name, generated));
+        if (!generated && squeeze_type(st.text(2)) != squeeze_type(c.type.sql()))
+            mismatch(tname, fmt::format("column {}: type is '{}' to SQLite, '{}' to the parser", name, st.text(2),
+                                        c.type.sql()));
+        if ((st.integer(3) != 0) != c.not_null)
+            mismatch(tname, fmt::format("column {}: NOT NULL is {} to SQLite", name, st.integer(3) != 0));
+        if ((st.integer(4) != 0) != table->in_primary_key(c.name))
+            mismatch(tname, fmt::format("column {}: primary-key membership is {} to SQLite", name,
+                                        st.integer(4) != 0));
+    }
+    finish();
+}
+
+// Foreign keys: how many, and to which parents.
+void cross_check_foreign_keys(sqlite::Database& db, const Schema& s) {
+    auto st = db.prepare(
+        "SELECT m.name, p.id, p.\"table\" FROM main.sqlite_master AS m, pragma_foreign_key_list(m.name, 'main') "
+        "AS p WHERE m.type = 'table' AND p.seq = 0 ORDER BY m.name, p.id");
+    std::map<std::string, std::multiset<std::string>> seen;
+    while (st.step()) seen[fold(st.text(0))].insert(fold(st.text(2)));
+    for (const auto& [key, t] : s.tables) {
+        std::multiset<std::string> parsed;
+        for (const auto& fk : t.foreign_keys) parsed.insert(fk.parent.key());
+        if (parsed != seen[key]) mismatch(t.name.name(), "its foreign keys differ from PRAGMA foreign_key_list");
+    }
+}
+
+// Indexes created by CREATE INDEX: uniqueness and partial-ness.
+void cross_check_indexes(sqlite::Database& db, const Schema& s) {
+    auto st = db.prepare(
+        "SELECT m.name, p.name, p.\"unique\", p.partial FROM main.sqlite_master AS m, "
+        "pragma_index_list(m.name, 'main') AS p WHERE m.type = 'table' AND p.origin = 'c'");
+    while (st.step()) {
+        const Index* i = s.index(Ident(st.text(1)));
+        if (!s.table(Ident(st.text(0)))) continue;
+        if (!i) mismatch(st.text(0), "index " + st.text(1) + " was not read");
+        if ((st.integer(2) != 0) != i->unique || (st.integer(3) != 0) != i->where.has_value())
+            mismatch(st.text(0), "index " + st.text(1) + " differs from PRAGMA index_list");
+    }
+}
+
+}  // namespace
+
+bool is_internal_name(const std::string& name) {
+    return fold(name).rfind("sqlite_", 0) == 0 || name.rfind("_cf_", 0) == 0;
+}
+
+Schema inspect(sqlite::Database& db, const InspectOptions& options) {
+    std::set<std::string> skip;
+    for (const auto& t : options.ignore_tables) skip.insert(fold(t));
+    {
+        // Shadow tables of virtual tables (FTS, R*Tree) are the module's business.
+        auto st = db.prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'");
+        while (st.step()) skip.insert(fold(st.text(0)));
+    }
+
+    Schema schema;
+    std::vector<Diagnostic> errors;
+    auto st = db.prepare(
+        "SELECT type, name, tbl_name, sql FROM main.sqlite_master WHERE sql IS NOT NULL ORDER BY rowid");
+    while (st.step()) {
+        std::string name = st.text(1);
+        std::string table = st.text(2);
+        if (is_internal_name(name) || skip.count(fold(name)) || skip.count(fold(table))) continue;
+        add_statements(schema, st.text(3), options.origin + ": " + st.text(0) + " " + name, errors);
+    }
+    if (!errors.empty()) throw InputError(std::move(errors));
+    if (options.cross_check) {
+        cross_check_columns(db, schema);
+        cross_check_foreign_keys(db, schema);
+        cross_check_indexes(db, schema);
+    }
+    return schema;
+}
+
+}  // namespace schema

@@ -1,0 +1,155 @@
+// "Can ALTER TABLE do this?" — one predicate, each refusal citing the rule from
+// SQLite's ALTER TABLE documentation (https://sqlite.org/lang_altertable.html):
+//
+//   change                      ALTER TABLE can do it when
+//   --------------------------  ------------------------------------------------
+//   rename a column             always (3.25+)
+//   add a column                not PRIMARY KEY or UNIQUE; DEFAULT constant (no
+//                               CURRENT_*, no expression in parentheses that is
+//                               not a literal); NOT NULL only with a non-NULL
+//                               DEFAULT; not GENERATED ... STORED; a REFERENCES
+//                               column only with DEFAULT NULL
+//   drop a column (3.35+)       not PRIMARY KEY, UNIQUE, indexed, in a FOREIGN
+//                               KEY, used by a CHECK of another column or by a
+//                               generated column
+//   anything else               never: type, NOT NULL, DEFAULT, COLLATE,
+//                               generated expression, PRIMARY KEY, UNIQUE, CHECK,
+//                               FOREIGN KEY, WITHOUT ROWID, STRICT → rebuild
+#include <fmt/format.h>
+
+#include "internal.hpp"
+
+namespace schema {
+
+namespace plan_detail {
+
+bool is_null_literal(const Expr& e) { return e.tokens().size() == 1 && e.tokens()[0].is("null"); }
+
+bool is_constant_default(const Expr& e) {
+    for (const auto& t : e.tokens()) {
+        switch (t.kind) {
+            case TokenKind::number:
+            case TokenKind::string:
+            case TokenKind::blob:
+            case TokenKind::punct: break;
+            case TokenKind::word:
+                if (t.is("null") || t.is("true") || t.is("false")) break;
+                return false;  // CURRENT_TIMESTAMP, a function call, a name
+            default: return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace plan_detail
+
+namespace {
+
+using plan_detail::is_constant_default;
+using plan_detail::is_null_literal;
+
+bool adds_column(const ModifyTable& m, const Ident& name) {
+    for (const auto& c : m.changes)
+        if (auto a = std::get_if<AddColumn>(&c); a && a->column.name == name) return true;
+    return false;
+}
+
+bool drops_column(const ModifyTable& m, const Ident& name) {
+    for (const auto& c : m.changes)
+        if (auto d = std::get_if<DropColumn>(&c); d && d->column.name == name) return true;
+    return false;
+}
+
+std::optional<std::string> add_column_refusal(const Column& c, const Table& t) {
+    const std::string name = c.name.sql();
+    if (t.in_primary_key(c.name)) return fmt::format("ADD COLUMN cannot add {}: it is part of the PRIMARY KEY", name);
+    if (t.in_unique(c.name)) return fmt::format("ADD COLUMN cannot add {}: it has a UNIQUE constraint", name);
+    if (c.generated && c.generated->stored)
+        return fmt::format("ADD COLUMN cannot add {}: it is a STORED generated column", name);
+    if (c.default_value && !is_constant_default(*c.default_value))
+        return fmt::format("ADD COLUMN cannot add {}: its DEFAULT ({}) is not a constant", name,
+                           c.default_value->sql());
+    if (c.not_null && !c.generated && (!c.default_value || is_null_literal(*c.default_value)))
+        return fmt::format("ADD COLUMN cannot add {}: it is NOT NULL without a non-NULL DEFAULT", name);
+    for (const auto& fk : t.foreign_keys) {
+        bool uses = false;
+        for (const auto& col : fk.columns) uses = uses || col == c.name;
+        if (!uses) continue;
+        if (!fk.column_level || fk.columns.size() != 1)
+            return fmt::format("ADD COLUMN cannot add {}: it is part of a multi-column FOREIGN KEY", name);
+        if (c.default_value && !is_null_literal(*c.default_value))
+            return fmt::format("ADD COLUMN cannot add {}: a REFERENCES column must default to NULL", name);
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> drop_column_refusal(const Column& c, const Table& t, const Schema& from,
+                                               const Schema& to) {
+    const std::string name = c.name.sql();
+    if (t.in_primary_key(c.name)) return fmt::format("DROP COLUMN cannot drop {}: it is part of the PRIMARY KEY", name);
+    if (t.in_unique(c.name)) return fmt::format("DROP COLUMN cannot drop {}: it has a UNIQUE constraint", name);
+    if (t.in_foreign_key(c.name))
+        return fmt::format("DROP COLUMN cannot drop {}: it is part of a FOREIGN KEY", name);
+    for (const auto& ck : t.checks)
+        if (ck.expr.mentions(c.name) && !(ck.column && *ck.column == c.name))
+            return fmt::format("DROP COLUMN cannot drop {}: CHECK ({}) uses it", name, ck.expr.sql());
+    for (const auto& other : t.columns)
+        if (other.generated && other.name != c.name && other.generated->expr.mentions(c.name))
+            return fmt::format("DROP COLUMN cannot drop {}: generated column {} uses it", name, other.name.sql());
+    // Indexes that stay in place (changed and dropped ones go before the ALTER).
+    for (const auto& [key, i] : from.indexes) {
+        if (i.table != t.name || !i.mentions(c.name)) continue;
+        const Index* kept = to.index(i.name);
+        if (kept && same_definition(*kept, i))
+            return fmt::format("DROP COLUMN cannot drop {}: index {} uses it", name, i.name.sql());
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> alter_refusal(const TableChange& change, const ModifyTable& m, const Schema& from,
+                                         const Schema& to) {
+    const std::string tname = m.to.name.sql();
+    return std::visit(
+        [&](const auto& c) -> std::optional<std::string> {
+            using T = std::decay_t<decltype(c)>;
+            if constexpr (std::is_same_v<T, RenameColumn>) return std::nullopt;
+            else if constexpr (std::is_same_v<T, AddColumn>) return add_column_refusal(c.column, m.to);
+            else if constexpr (std::is_same_v<T, DropColumn>) return drop_column_refusal(c.column, m.from, from, to);
+            else if constexpr (std::is_same_v<T, ModifyColumn>) {
+                std::string what;
+                auto add = [&](const char* s) { what += (what.empty() ? "" : ", ") + std::string(s); };
+                if (c.differences & type_changed) add("type");
+                if (c.differences & not_null_changed) add("NOT NULL");
+                if (c.differences & default_changed) add("DEFAULT");
+                if (c.differences & collate_changed) add("COLLATE");
+                if (c.differences & generated_changed) add("generated expression");
+                return fmt::format("ALTER TABLE cannot change a column's {} ({})", what, c.to.name.sql());
+            } else if constexpr (std::is_same_v<T, ChangePrimaryKey>)
+                return std::string("ALTER TABLE cannot change a PRIMARY KEY");
+            else if constexpr (std::is_same_v<T, AddUnique>)
+                return std::string("ALTER TABLE cannot add a UNIQUE constraint");
+            else if constexpr (std::is_same_v<T, DropUnique>)
+                return std::string("ALTER TABLE cannot drop a UNIQUE constraint");
+            else if constexpr (std::is_same_v<T, AddCheck>) {
+                if (c.check.column && adds_column(m, *c.check.column)) return std::nullopt;  // part of ADD COLUMN
+                return std::string("ALTER TABLE cannot add a CHECK constraint");
+            } else if constexpr (std::is_same_v<T, DropCheck>) {
+                if (c.check.column && drops_column(m, *c.check.column)) return std::nullopt;  // goes with its column
+                return std::string("ALTER TABLE cannot drop a CHECK constraint");
+            } else if constexpr (std::is_same_v<T, AddForeignKey>) {
+                if (c.fk.column_level && c.fk.columns.size() == 1 && adds_column(m, c.fk.columns[0]))
+                    return std::nullopt;  // part of ADD COLUMN ... REFERENCES
+                return std::string("ALTER TABLE cannot add a FOREIGN KEY");
+            } else if constexpr (std::is_same_v<T, DropForeignKey>)
+                return std::string("ALTER TABLE cannot drop a FOREIGN KEY");
+            else if constexpr (std::is_same_v<T, ChangeWithoutRowid>)
+                return std::string("ALTER TABLE cannot change WITHOUT ROWID");
+            else if constexpr (std::is_same_v<T, ChangeStrict>)
+                return std::string("ALTER TABLE cannot change STRICT");
+        },
+        change);
+}
+
+}  // namespace schema

@@ -1,0 +1,473 @@
+// The planner: which tables ALTER TABLE can change and which must be rebuilt,
+// what depends on them, and the order of the statements.
+//
+// Statement order (each phase only needs what the earlier ones left in place):
+//    0. PRAGMA defer_foreign_keys (only when tables are rebuilt)
+//    1. DROP TRIGGER   dropped, changed, and those that depend on a table or view
+//                      that is dropped or rebuilt below
+//    2. DROP VIEW      likewise, readers before what they read
+//    3. DROP INDEX     dropped and changed (indexes of dropped or rebuilt
+//                      tables go with their table)
+//    4. DROP TABLE     dropped tables, children first; dropped/changed virtual tables
+//    5. ALTER TABLE ... RENAME TO            hinted table renames
+//    6. ALTER TABLE ... RENAME COLUMN        hinted column renames
+//    7. ALTER TABLE ... DROP / ADD COLUMN    tables that need nothing more
+//    8. CREATE TABLE / VIRTUAL TABLE         new ones, parents first
+//    9. rebuilds (rebuild.cpp)
+//   10. CREATE INDEX   new, changed, and every index of a rebuilt table
+//   11. CREATE VIEW    in dependency order
+//   12. CREATE TRIGGER
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "internal.hpp"
+
+namespace schema {
+
+namespace {
+
+using namespace plan_detail;
+
+template <typename T>
+std::vector<const T*> of_kind(const Diff& d) {
+    std::vector<const T*> out;
+    for (const auto& c : d.changes)
+        if (auto p = std::get_if<T>(&c)) out.push_back(p);
+    return out;
+}
+
+std::string join(const std::vector<std::string>& parts, const char* sep) {
+    std::string out;
+    for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
+    return out;
+}
+
+// External-content FTS tables index another table's rows and can be rebuilt
+// from it; any other virtual table's content is lost when it is recreated.
+bool rebuildable_index(const VirtualTable& v) {
+    if (!iequals(v.module.name(), "fts4") && !iequals(v.module.name(), "fts5")) return false;
+    for (const auto& a : v.args) {
+        const auto& t = a.tokens();
+        if (t.size() >= 3 && t[0].is("content") && t[1].is("=") &&
+            !(t[2].kind == TokenKind::string && t[2].text.empty()))
+            return true;
+    }
+    return false;
+}
+
+class Planner {
+public:
+    Planner(const Diff& d, const Schema& from, const Schema& to, const PlanOptions& options)
+        : d_(d), from_(from), to_(to), options_(options), mapped_(apply_renames(from, d.applied)) {}
+
+    Plan run() {
+        classify_tables();
+        close_over_children();
+        collect_dependents();
+        summarize();
+        emit();
+        return std::move(plan_);
+    }
+
+private:
+    const Diff& d_;
+    const Schema& from_;
+    const Schema& to_;
+    const PlanOptions& options_;
+    Schema mapped_;  // from, with the hinted renames applied
+    Plan plan_;
+
+    struct TablePlan {
+        const ModifyTable* change = nullptr;
+        std::vector<std::string> refusals;  // why ALTER TABLE cannot do it; empty: ALTER
+        std::string along_with;             // rebuilt because it references this rebuilt table
+    };
+    std::map<std::string, TablePlan> tables_;  // modified tables and rebuilt children, by new key
+    std::set<std::string> rebuilt_;            // keys
+    std::set<std::string> gone_;               // tables / virtual tables dropped or rebuilt
+    std::set<std::string> views_out_, triggers_out_;  // dropped before, recreated after if declared
+    std::map<std::string, std::string> recreated_why_;  // dependent view/trigger key → reason
+
+    bool is_rebuilt(const Ident& t) const { return rebuilt_.count(t.key()) != 0; }
+
+    void classify_tables() {
+        for (const ModifyTable* m : of_kind<ModifyTable>(d_)) {
+            TablePlan tp;
+            tp.change = m;
+            for (const auto& c : m->changes)
+                if (auto why = alter_refusal(c, *m, mapped_, to_))
+                    if (std::find(tp.refusals.begin(), tp.refusals.end(), *why) == tp.refusals.end())
+                        tp.refusals.push_back(*why);
+            if (!tp.refusals.empty()) rebuilt_.insert(m->to.name.key());
+            tables_.emplace(m->to.name.key(), std::move(tp));
+        }
+    }
+
+    // A table that references a rebuilt table is rebuilt with it (see rebuild.cpp):
+    // dropping the old parent must not find anything still referencing it.
+    void close_over_children() {
+        bool grew = true;
+        while (grew) {
+            grew = false;
+            for (const auto& [key, t] : mapped_.tables) {
+                if (rebuilt_.count(key) || !to_.tables.count(key)) continue;
+                for (const auto& fk : t.foreign_keys) {
+                    if (fk.parent.key() == key || !rebuilt_.count(fk.parent.key())) continue;
+                    rebuilt_.insert(key);
+                    tables_[key].along_with = fk.parent.sql();
+                    grew = true;
+                    break;
+                }
+            }
+        }
+        for (const auto& k : rebuilt_) gone_.insert(k);
+        for (auto c : of_kind<DropTable>(d_)) gone_.insert(c->table.name.key());
+        for (auto c : of_kind<DropVirtualTable>(d_)) gone_.insert(c->table.name.key());
+        for (auto c : of_kind<ModifyVirtualTable>(d_)) gone_.insert(c->to.name.key());
+    }
+
+    // Columns dropped with ALTER TABLE: views and triggers naming both the table
+    // and the column are recreated around it (SQLite refuses to drop a column a
+    // view or trigger uses).
+    std::vector<std::pair<Ident, Ident>> altered_column_drops() const {
+        std::vector<std::pair<Ident, Ident>> out;
+        for (const auto& [key, tp] : tables_) {
+            if (rebuilt_.count(key) || !tp.change) continue;
+            for (const auto& c : tp.change->changes)
+                if (auto dc = std::get_if<DropColumn>(&c)) out.emplace_back(tp.change->to.name, dc->column.name);
+        }
+        return out;
+    }
+
+    void collect_dependents() {
+        for (auto c : of_kind<DropView>(d_)) views_out_.insert(c->view.name.key());
+        for (auto c : of_kind<ModifyView>(d_)) views_out_.insert(c->from.name.key());
+        for (auto c : of_kind<DropTrigger>(d_)) triggers_out_.insert(c->trigger.name.key());
+        for (auto c : of_kind<ModifyTrigger>(d_)) triggers_out_.insert(c->from.name.key());
+        auto column_drops = altered_column_drops();
+
+        auto depends_on_gone = [&](const std::vector<Ident>& used, std::string& why) {
+            for (const auto& r : used) {
+                if (gone_.count(r.key())) {
+                    why = fmt::format("it uses {}, which is {}", r.sql(), is_rebuilt(r) ? "rebuilt" : "dropped");
+                    return true;
+                }
+                if (views_out_.count(r.key())) {
+                    why = fmt::format("it uses view {}, which is recreated", r.sql());
+                    return true;
+                }
+            }
+            return false;
+        };
+        bool grew = true;
+        while (grew) {
+            grew = false;
+            for (const auto& [key, v] : mapped_.views) {
+                if (views_out_.count(key)) continue;
+                std::string why;
+                bool hit = depends_on_gone(relations_used_by(v, mapped_), why);
+                for (const auto& [table, column] : column_drops)
+                    if (!hit && v.select.mentions(table) && v.select.mentions(column)) {
+                        hit = true;
+                        why = fmt::format("it may use {}.{}, which is dropped", table.sql(), column.sql());
+                    }
+                if (hit) {
+                    views_out_.insert(key);
+                    recreated_why_[key] = why;
+                    grew = true;
+                }
+            }
+        }
+        for (const auto& [key, tr] : mapped_.triggers) {
+            if (triggers_out_.count(key)) continue;
+            std::string why;
+            bool hit = depends_on_gone(relations_used_by(tr, mapped_), why);
+            if (!hit && views_out_.count(tr.table.key())) {
+                hit = true;
+                why = fmt::format("it is on view {}, which is recreated", tr.table.sql());
+            }
+            for (const auto& [table, column] : column_drops)
+                if (!hit && (tr.table == table || tr.mentions(table)) && tr.mentions(column)) {
+                    hit = true;
+                    why = fmt::format("it may use {}.{}, which is dropped", table.sql(), column.sql());
+                }
+            if (hit) {
+                triggers_out_.insert(key);
+                recreated_why_["trigger:" + key] = why;
+            }
+        }
+    }
+
+    // --- summary, data loss, prechecks -------------------------------------------
+
+    void summarize() {
+        for (const auto& change : d_.changes) {
+            plan_.summary.push_back(describe(change));
+            if (auto dt = std::get_if<DropTable>(&change))
+                plan_.data_loss.push_back(fmt::format("table {} is dropped with all its rows", dt->table.name.sql()));
+            if (auto dv = std::get_if<DropVirtualTable>(&change); dv && !rebuildable_index(dv->table))
+                plan_.data_loss.push_back(
+                    fmt::format("virtual table {} is dropped with its content", dv->table.name.sql()));
+            if (auto mv = std::get_if<ModifyVirtualTable>(&change); mv && !rebuildable_index(mv->to))
+                plan_.data_loss.push_back(
+                    fmt::format("virtual table {} is recreated: its content is lost", mv->to.name.sql()));
+            if (auto ai = std::get_if<AddIndex>(&change)) {
+                if (auto r = d_.applied.indexes.find(ai->index.name.key()); r != d_.applied.indexes.end())
+                    plan_.summary.back() += fmt::format(" (renamed from {}: SQLite has no ALTER INDEX, so the index "
+                                                        "is dropped and created)",
+                                                        r->second.from.sql());
+            }
+            auto mt = std::get_if<ModifyTable>(&change);
+            if (!mt) continue;
+            const TablePlan& tp = tables_.at(mt->to.name.key());
+            if (is_rebuilt(mt->to.name))
+                plan_.summary.back() += " — rebuilt: " + rebuild_reasons(tp);
+            for (const auto& tc : mt->changes) {
+                plan_.summary.push_back("    " + describe(tc, mt->to));
+                if (auto dc = std::get_if<DropColumn>(&tc))
+                    plan_.data_loss.push_back(fmt::format("column {}.{} is dropped with its data", mt->to.name.sql(),
+                                                          dc->column.name.sql()));
+                if (auto mc = std::get_if<ModifyColumn>(&tc);
+                    mc && (mc->differences & generated_changed) && mc->to.generated && !mc->from.generated)
+                    plan_.data_loss.push_back(fmt::format("column {}.{} becomes generated: its stored values are "
+                                                          "replaced",
+                                                          mt->to.name.sql(), mc->to.name.sql()));
+            }
+            if (is_rebuilt(mt->to.name)) add_prechecks(*mt, live_names(*mt), to_, plan_.prechecks);
+        }
+        for (const auto& [key, tp] : tables_)
+            if (!tp.change && rebuilt_.count(key))
+                plan_.summary.push_back(fmt::format("~ table {} — rebuilt along with {}: it references it, and "
+                                                    "dropping the old {} must not delete or orphan its rows",
+                                                    to_.tables.at(key).name.sql(), tp.along_with, tp.along_with));
+        for (const auto& [key, why] : recreated_why_) {
+            if (key.rfind("trigger:", 0) == 0) {
+                std::string k = key.substr(8);
+                if (to_.triggers.count(k) && !modified_or_added_trigger(k))
+                    plan_.summary.push_back(
+                        fmt::format("~ trigger {} — recreated: {}", to_.triggers.at(k).name.sql(), why));
+            } else if (to_.views.count(key)) {
+                plan_.summary.push_back(fmt::format("~ view {} — recreated: {}", to_.views.at(key).name.sql(), why));
+            }
+        }
+        if (options_.skip_violating_rows)
+            for (const auto& k : rebuilt_)
+                if (tables_.count(k) && tables_.at(k).change)
+                    plan_.data_loss.push_back(
+                        fmt::format("rows of {} that violate its new constraints are not copied", to_.tables.at(k).name.sql()));
+        for (const auto& k : rebuilt_) plan_.rebuilt.push_back(to_.tables.at(k).name);
+    }
+
+    bool modified_or_added_trigger(const std::string& key) const {
+        for (auto c : of_kind<ModifyTrigger>(d_))
+            if (c->to.name.key() == key) return true;
+        return false;
+    }
+
+    std::string rebuild_reasons(const TablePlan& tp) const { return join(tp.refusals, "; "); }
+
+    LiveNames live_names(const ModifyTable& m) const {
+        LiveNames ln;
+        ln.table = m.from.name;
+        if (auto r = d_.applied.tables.find(m.to.name.key()); r != d_.applied.tables.end()) ln.table = r->second.from;
+        for (const auto& [key, r] : d_.applied.columns)
+            if (key.first == m.to.name.key()) ln.columns.emplace(r.to.key(), r.from);
+        return ln;
+    }
+
+    Ident temp_name(const Ident& table, std::set<std::string>& taken) const {
+        for (int n = 1;; ++n) {
+            Ident candidate("new_" + table.name() + (n == 1 ? "" : "_" + std::to_string(n)));
+            if (!from_.has_relation(candidate) && !to_.has_relation(candidate) && !taken.count(candidate.key())) {
+                taken.insert(candidate.key());
+                return candidate;
+            }
+        }
+    }
+
+    // --- statements ------------------------------------------------------------------
+
+    void step(std::string sql, std::string note = {}, SourcePos source = {}, bool destructive = false) {
+        plan_.steps.push_back({std::move(sql), std::move(note), std::move(source), destructive});
+    }
+
+    void emit() {
+        if (!rebuilt_.empty())
+            step("PRAGMA defer_foreign_keys = ON",
+                 "foreign keys are checked at COMMIT, not after each statement, while rows move between tables");
+
+        // 1. triggers
+        for (const auto& key : triggers_out_) {
+            const Trigger& t = mapped_.triggers.at(key);
+            step("DROP TRIGGER " + t.name.sql(), drop_note("trigger", key, "trigger:" + key));
+        }
+        // 2. views, readers first
+        auto view_order = views_in_dependency_order(mapped_);
+        for (auto it = view_order.rbegin(); it != view_order.rend(); ++it)
+            if (views_out_.count((*it)->name.key()))
+                step("DROP VIEW " + (*it)->name.sql(), drop_note("view", (*it)->name.key(), (*it)->name.key()));
+        // 3. indexes
+        auto index_goes_with_table = [&](const Index& i) { return gone_.count(i.table.key()) != 0; };
+        for (auto c : of_kind<DropIndex>(d_))
+            if (!index_goes_with_table(c->index)) step("DROP INDEX " + c->index.name.sql(), "- index " + c->index.name.sql());
+        for (auto c : of_kind<ModifyIndex>(d_))
+            if (!index_goes_with_table(c->from))
+                step("DROP INDEX " + c->from.name.sql(), "~ index " + c->from.name.sql() + ": dropped and created anew");
+        // 4. tables and virtual tables
+        {
+            std::set<std::string> dropped;
+            for (auto c : of_kind<DropTable>(d_)) dropped.insert(c->table.name.key());
+            auto order = tables_in_dependency_order(mapped_);
+            for (auto it = order.rbegin(); it != order.rend(); ++it)
+                if (dropped.count((*it)->name.key()))
+                    step("DROP TABLE " + (*it)->name.sql(), "- table " + (*it)->name.sql() + " (its rows are lost)",
+                         {}, true);
+            for (auto c : of_kind<DropVirtualTable>(d_))
+                step("DROP TABLE " + c->table.name.sql(), "- virtual table " + c->table.name.sql(), {},
+                     !rebuildable_index(c->table));
+            for (auto c : of_kind<ModifyVirtualTable>(d_))
+                step("DROP TABLE " + c->from.name.sql(),
+                     "~ virtual table " + c->from.name.sql() + ": dropped and created anew", {},
+                     !rebuildable_index(c->to));
+        }
+        // 5, 6. renames
+        for (auto c : of_kind<RenameTable>(d_))
+            step(fmt::format("ALTER TABLE {} RENAME TO {}", c->from.sql(), c->to.sql()),
+                 fmt::format("> table {} renamed to {}", c->from.sql(), c->to.sql()), to_.table(c->to)->pos);
+        for (const auto& [key, tp] : tables_) {
+            if (!tp.change) continue;
+            for (const auto& tc : tp.change->changes)
+                if (auto rc = std::get_if<RenameColumn>(&tc))
+                    step(fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}", tp.change->to.name.sql(), rc->from.sql(),
+                                     rc->to.sql()),
+                         describe(tc, tp.change->to), column_pos(tp.change->to, rc->to));
+        }
+        // 7. ALTER TABLE DROP / ADD COLUMN
+        for (const auto& [key, tp] : tables_) {
+            if (!tp.change || rebuilt_.count(key)) continue;
+            const ModifyTable& m = *tp.change;
+            for (const auto& tc : m.changes)
+                if (auto dc = std::get_if<DropColumn>(&tc))
+                    step(fmt::format("ALTER TABLE {} DROP COLUMN {}", m.to.name.sql(), dc->column.name.sql()),
+                         describe(tc, m.to) + " (its data is lost)", m.to.pos, true);
+            for (const auto& tc : m.changes)
+                if (auto ac = std::get_if<AddColumn>(&tc))
+                    step(fmt::format("ALTER TABLE {} ADD COLUMN {}", m.to.name.sql(), column_sql(ac->column, m.to)),
+                         describe(tc, m.to), ac->column.pos);
+        }
+        // 8. new tables, parents first; virtual tables
+        {
+            std::set<std::string> added;
+            for (auto c : of_kind<AddTable>(d_)) added.insert(c->table.name.key());
+            for (const Table* t : tables_in_dependency_order(to_))
+                if (added.count(t->name.key())) step(create_sql(*t), "+ table " + t->name.sql(), t->pos);
+            auto create_vt = [&](const VirtualTable& v, const std::string& note) {
+                step(create_sql(v), note, v.pos);
+                if (rebuildable_index(v))
+                    step(fmt::format("INSERT INTO {} ({}) VALUES ('rebuild')", v.name.sql(), v.name.sql()),
+                         "fill the full-text index from its content table", v.pos);
+            };
+            for (auto c : of_kind<AddVirtualTable>(d_)) create_vt(c->table, "+ virtual table " + c->table.name.sql());
+            for (auto c : of_kind<ModifyVirtualTable>(d_)) create_vt(c->to, "~ virtual table " + c->to.name.sql());
+        }
+        // 9. rebuilds, parents first
+        {
+            std::vector<Rebuild> rebuilds;
+            std::set<std::string> taken;
+            for (const Table* t : tables_in_dependency_order(to_)) {
+                const std::string key = t->name.key();
+                if (!rebuilt_.count(key)) continue;
+                const TablePlan& tp = tables_.at(key);
+                Rebuild r;
+                r.to = t;
+                r.from = &mapped_.tables.at(key);
+                r.temp = temp_name(t->name, taken);
+                if (tp.change) r.reasons = tp.refusals;
+                else r.reasons.push_back(fmt::format("it references {}, which is rebuilt", tp.along_with));
+                r.lossy_copy = options_.skip_violating_rows && tp.change;
+                rebuilds.push_back(std::move(r));
+            }
+            std::vector<Step> steps;
+            emit_rebuilds(rebuilds, steps);
+            for (auto& s : steps) plan_.steps.push_back(std::move(s));
+        }
+        // 10. indexes
+        {
+            std::map<std::string, const Index*> create;
+            for (auto c : of_kind<AddIndex>(d_)) create[c->index.name.key()] = &c->index;
+            for (auto c : of_kind<ModifyIndex>(d_)) create[c->to.name.key()] = &c->to;
+            for (const auto& [key, i] : to_.indexes)
+                if (rebuilt_.count(i.table.key())) create[key] = &i;
+            for (const auto& [key, i] : create) {
+                std::string note = rebuilt_.count(i->table.key()) && !is_new_or_changed_index(key)
+                                       ? "index of rebuilt table " + i->table.sql()
+                                       : (is_modified_index(key) ? "~ index " : "+ index ") + i->name.sql();
+                step(create_sql(*i), note, i->pos);
+            }
+        }
+        // 11. views
+        {
+            std::set<std::string> create = views_out_;
+            for (auto c : of_kind<AddView>(d_)) create.insert(c->view.name.key());
+            for (const View* v : views_in_dependency_order(to_))
+                if (create.count(v->name.key()))
+                    step(create_sql(*v), create_note("view", v->name, v->name.key()), v->pos);
+        }
+        // 12. triggers
+        {
+            std::set<std::string> create = triggers_out_;
+            for (auto c : of_kind<AddTrigger>(d_)) create.insert(c->trigger.name.key());
+            for (const auto& key : create)
+                if (auto t = to_.trigger(Ident(key)))
+                    step(create_sql(*t), create_note("trigger", t->name, "trigger:" + key), t->pos);
+        }
+    }
+
+    bool is_modified_index(const std::string& key) const {
+        for (auto c : of_kind<ModifyIndex>(d_))
+            if (c->to.name.key() == key) return true;
+        return false;
+    }
+    bool is_new_or_changed_index(const std::string& key) const {
+        for (auto c : of_kind<AddIndex>(d_))
+            if (c->index.name.key() == key) return true;
+        return is_modified_index(key);
+    }
+
+    std::string drop_note(const char* kind, const std::string& key, const std::string& why_key) const {
+        if (auto it = recreated_why_.find(why_key); it != recreated_why_.end())
+            return fmt::format("{} {} is dropped and recreated below: {}", kind, key_name(kind, key), it->second);
+        bool declared = std::string(kind) == "view" ? to_.views.count(key) != 0 : to_.triggers.count(key) != 0;
+        return fmt::format("{} {} {}", declared ? "~" : "-", kind,
+                           key_name(kind, key) + (declared ? ": dropped and created anew" : ""));
+    }
+
+    std::string create_note(const char* kind, const Ident& name, const std::string& why_key) const {
+        if (recreated_why_.count(why_key)) return fmt::format("{} {} recreated", kind, name.sql());
+        return fmt::format("{} {} {}", existed(kind, name) ? "~" : "+", kind, name.sql());
+    }
+
+    bool existed(const std::string& kind, const Ident& name) const {
+        return kind == "view" ? mapped_.view(name) != nullptr : mapped_.trigger(name) != nullptr;
+    }
+
+    std::string key_name(const std::string& kind, const std::string& key) const {
+        if (kind == "view") return mapped_.views.at(key).name.sql();
+        return mapped_.triggers.at(key).name.sql();
+    }
+
+    static SourcePos column_pos(const Table& t, const Ident& col) {
+        const Column* c = t.column(col);
+        return c ? c->pos : t.pos;
+    }
+};
+
+}  // namespace
+
+Plan make_plan(const Diff& d, const Schema& from, const Schema& to, const PlanOptions& options) {
+    return Planner(d, from, to, options).run();
+}
+
+}  // namespace schema
