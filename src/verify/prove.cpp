@@ -132,9 +132,13 @@ Scope scope_of(const Diff& d, const Plan& up, const Schema& from) {
                         for (const auto& t : s.tokens())
                             if (t.kind == TokenKind::word || t.kind == TokenKind::quoted) relation(Ident(t.text));
                 } else if constexpr (std::is_same_v<T, DropVirtualTable>) relation(ch.table.name);
-                else if constexpr (std::is_same_v<T, ModifyVirtualTable>) relation(ch.from.name);
-                else if constexpr (std::is_same_v<T, AddVirtualTable>) {
-                    for (const auto& a : ch.table.args)
+                else if constexpr (std::is_same_v<T, ModifyVirtualTable> || std::is_same_v<T, AddVirtualTable>) {
+                    if constexpr (std::is_same_v<T, ModifyVirtualTable>) relation(ch.from.name);
+                    const VirtualTable& vt = [&]() -> const VirtualTable& {
+                        if constexpr (std::is_same_v<T, ModifyVirtualTable>) return ch.to;
+                        else return ch.table;
+                    }();
+                    for (const auto& a : vt.args)
                         for (const auto& t : a.tokens())
                             if (t.kind == TokenKind::word || t.kind == TokenKind::quoted) relation(Ident(t.text));
                 }

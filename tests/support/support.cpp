@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -83,10 +84,81 @@ std::vector<std::string> query_column(const fs::path& path, const std::string& s
     return out;
 }
 
+std::string query_plan(const fs::path& path, const std::string& sql) {
+    Db d(path);
+    sqlite3_stmt* st = nullptr;
+    std::string q = "EXPLAIN QUERY PLAN " + sql;
+    if (sqlite3_prepare_v2(d.db, q.c_str(), -1, &st, nullptr) != SQLITE_OK)
+        throw std::runtime_error(sqlite3_errmsg(d.db));
+    std::string out;
+    while (sqlite3_step(st) == SQLITE_ROW) out += std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 3))) + "\n";
+    sqlite3_finalize(st);
+    return out;
+}
+
 std::string query_one(const fs::path& db, const std::string& sql) {
     auto rows = query_column(db, sql);
     if (rows.empty()) throw std::runtime_error("no row from: " + sql);
     return rows[0];
+}
+
+}  // namespace test
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace test {
+
+CliResult run_cli(const std::vector<std::string>& args, const fs::path& cwd) {
+    TempDir io;
+    fs::path out = io / "out", err = io / "err";
+    std::vector<std::string> argv_s{SCHEMA_CLI};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
+    pid_t pid;
+    int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) throw std::runtime_error("cannot run " + argv_s[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CliResult r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = read_file(out);
+    r.err = read_file(err);
+    return r;
+}
+
+Project::Project() { fs::create_directories(root() / "schema"); }
+
+void Project::declare(const std::string& sql, const std::string& file) {
+    fs::remove_all(root() / "schema");
+    write_file(root() / "schema" / file, sql);
+}
+
+CliResult Project::schema(std::vector<std::string> args) const {
+    args.insert(args.begin(), {"--no-color", "--db", "app.db"});
+    return run_cli(args, root());
+}
+
+std::vector<std::string> Project::files() const {
+    std::vector<std::string> out;
+    if (!fs::exists(generated())) return out;
+    for (auto& e : fs::recursive_directory_iterator(generated()))
+        if (e.is_regular_file()) out.push_back(fs::relative(e.path(), generated()).string());
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 }  // namespace test

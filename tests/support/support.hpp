@@ -34,5 +34,38 @@ void exec_sql(const fs::path& db, const std::string& sql);
 // First column of every row of a query, as text ("NULL" for null).
 std::vector<std::string> query_column(const fs::path& db, const std::string& sql);
 std::string query_one(const fs::path& db, const std::string& sql);
+// The details of EXPLAIN QUERY PLAN for `sql`, joined by newlines.
+std::string query_plan(const fs::path& db, const std::string& sql);
+
+}  // namespace test
+
+namespace test {
+
+struct CliResult {
+    int code = -1;
+    std::string out, err;
+};
+
+// Runs the real `schema` binary with `args` in directory `cwd`.
+CliResult run_cli(const std::vector<std::string>& args, const fs::path& cwd);
+
+// A project directory: schema/ with one file, a database, generated/.
+class Project {
+public:
+    Project();
+    const fs::path& root() const { return dir_.path(); }
+    fs::path db() const { return root() / "app.db"; }
+    fs::path generated() const { return root() / "generated"; }
+    // Replaces schema/ with a single file holding `sql`.
+    void declare(const std::string& sql, const std::string& file = "schema.sql");
+    // Runs `schema --db app.db <args>` in the project.
+    CliResult schema(std::vector<std::string> args) const;
+    void exec(const std::string& sql) const { exec_sql(db(), sql); }
+    std::string one(const std::string& sql) const { return query_one(db(), sql); }
+    std::vector<std::string> files() const;  // files under generated/, relative, sorted
+
+private:
+    TempDir dir_;
+};
 
 }  // namespace test
