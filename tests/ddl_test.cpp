@@ -205,3 +205,21 @@ TEST_CASE("keywords may be identifiers where SQLite allows them") {
     CHECK(t.columns.size() == 5);
     CHECK(t.column("generated")->type.sql() == "INT");
 }
+
+TEST_CASE("printing never glues tokens into other tokens") {
+    for (const char* sql : {"- -1", "1 . 2", "a . b", "x - - y", "a / * b", "- (1)", "t.*", "count(*)", "- -x",
+                            "~ - 1", "a < = b", "NOT - 1"}) {
+        Expr e = parse_expr(sql);
+        CHECK_MESSAGE(parse_expr(e.sql()) == e, sql << " printed as " << e.sql());
+    }
+    CHECK(parse_expr("a . b").sql() == "a.b");
+    CHECK(parse_expr("- 1").sql() == "-1");
+    CHECK(parse_expr("f ( x , - 1 )").sql() == "f(x, -1)");
+}
+
+TEST_CASE("nesting deeper than SQLite accepts is an error, not a crash") {
+    std::string deep = "CREATE TABLE t (a CHECK (" + std::string(5000, '(') + "1" + std::string(5000, ')') + "));";
+    CHECK(first_error(deep) == "test.sql:1:1025: parentheses nest deeper than 1000 levels, more than SQLite accepts");
+    std::string fine = "CREATE TABLE t (a CHECK (" + std::string(900, '(') + "1" + std::string(900, ')') + "));";
+    CHECK(first_error(fine) == "no error");
+}

@@ -37,6 +37,25 @@ bool try_statement(It& it, It end, const auto& rule, Statement& out) {
     return true;
 }
 
+// SQLite refuses expressions nested deeper than SQLITE_MAX_EXPR_DEPTH (1000);
+// the recursive grammar must refuse them before its stack runs out. Returns the
+// position of the first parenthesis past the limit, or null.
+It too_deep(It begin, It end) {
+    constexpr int limit = 1000;
+    int depth = 0;
+    It at = nullptr;
+    auto open = [&](auto& ctx) {
+        if (++depth > limit && !at) at = x3::_where(ctx).begin();
+    };
+    auto close = [&](auto&) { --depth; };
+    It it = begin;
+    x3::parse(it, end,
+              *(lex::comment | x3::omit[lex::single_quoted] | x3::omit[lex::double_quoted] |
+                x3::omit[lex::backquoted] | x3::omit[lex::bracketed] | x3::lit('(')[open] | x3::lit(')')[close] |
+                x3::char_));
+    return at;
+}
+
 }  // namespace
 
 bool parse_statements(std::string_view text, std::vector<ParsedStatement>& out, SyntaxError& error) {
@@ -48,6 +67,8 @@ bool parse_statements(std::string_view text, std::vector<ParsedStatement>& out, 
         error.message = std::move(message);
         return false;
     };
+    if (It deep = too_deep(begin, end))
+        return fail(deep, "parentheses nest deeper than 1000 levels, more than SQLite accepts");
     try {
         for (;;) {
             skip_separators(it, end);

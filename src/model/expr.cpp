@@ -28,14 +28,20 @@ bool expects_operand(const Token* prev) {
     return prev->kind == TokenKind::word && is_keyword(prev->text);
 }
 
+bool is_name(const Token& t) { return t.kind == TokenKind::word || t.kind == TokenKind::quoted; }
+
+// Whether to print a space between two tokens. Leaving one out must never glue
+// them into another token ("- -" is not "--", "1 . 2" is not "1.2").
 bool space_between(const Token* before_prev, const Token& prev, const Token& cur) {
-    if (cur.kind == TokenKind::punct && (cur.is(",") || cur.is(")") || cur.is(".") || cur.is(";")))
-        return false;
-    if (prev.kind == TokenKind::punct && (prev.is("(") || prev.is("."))) return false;
-    if (cur.is("(") && prev.kind == TokenKind::word) return is_keyword(prev.text) && !function_like(prev);
-    if ((prev.is("-") || prev.is("+") || prev.is("~")) && prev.kind == TokenKind::punct &&
-        expects_operand(before_prev))
-        return false;
+    const bool cur_punct = cur.kind == TokenKind::punct;
+    const bool prev_punct = prev.kind == TokenKind::punct;
+    if (cur_punct && (cur.is(",") || cur.is(")") || cur.is(";"))) return false;
+    if (cur_punct && cur.is(".")) return !is_name(prev);
+    if (prev_punct && prev.is(".")) return !(is_name(cur) || (cur_punct && cur.is("*")));
+    if (prev_punct && prev.is("(")) return false;
+    if (cur_punct && cur.is("(") && prev.kind == TokenKind::word) return is_keyword(prev.text) && !function_like(prev);
+    if (prev_punct && (prev.is("-") || prev.is("+") || prev.is("~")) && expects_operand(before_prev))
+        return cur_punct;
     return true;
 }
 
