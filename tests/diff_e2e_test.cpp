@@ -432,3 +432,29 @@ TEST_CASE("e2e: a database that does not exist yet is an empty schema") {
     CHECK(p.one("SELECT count(*) FROM _migrations") == "1");
     CHECK(p.schema({"diff"}).out.rfind("up to date", 0) == 0);
 }
+
+TEST_CASE("e2e: a reference to an undeclared table is an error at its declaration") {
+    Project p;
+    p.declare("CREATE TABLE posts (\n  id INTEGER PRIMARY KEY,\n  author INT REFERENCES userz (id)\n);\n"
+              "CREATE INDEX by_x ON nowhere (x);");
+    auto r = p.schema({"diff"});
+    CHECK(r.code == 2);
+    CHECK(r.err.find("schema/schema.sql:1:1: error: table posts: FOREIGN KEY (author) references userz, which is "
+                     "not declared") != std::string::npos);
+    CHECK(r.err.find("schema/schema.sql:5:1: error: index by_x is on nowhere, which is not a declared table") !=
+          std::string::npos);
+}
+
+TEST_CASE("e2e: the bundled example's migrations rebuild its declared schema") {
+    Project p;
+    fs::copy(fs::path(SCHEMA_SOURCE_DIR) / "schema", p.root() / "schema",
+             fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+    fs::copy(fs::path(SCHEMA_SOURCE_DIR) / "generated", p.generated(), fs::copy_options::recursive);
+    auto r = p.schema({"apply"});
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    r = p.schema({"diff"});
+    CHECK(r.code == 0);
+    CHECK(r.out.rfind("up to date", 0) == 0);
+    REQUIRE(p.schema({"rollback", "--to", "0"}).code == 0);
+    CHECK(p.one("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name <> '_migrations'") == "0");
+}

@@ -38,13 +38,15 @@ struct AddUnique { UniqueConstraint unique; };
 struct DropUnique { UniqueConstraint unique; };
 struct AddCheck { CheckConstraint check; };
 struct DropCheck { CheckConstraint check; };
+// A CHECK with the same name, or on the same column, whose expression changes.
+struct ModifyCheck { CheckConstraint from, to; };
 struct AddForeignKey { ForeignKey fk; };
 struct DropForeignKey { ForeignKey fk; };
 struct ChangeWithoutRowid { bool to; };
 struct ChangeStrict { bool to; };
 
 using TableChange = std::variant<AddColumn, DropColumn, RenameColumn, ModifyColumn, ChangePrimaryKey, AddUnique,
-                                 DropUnique, AddCheck, DropCheck, AddForeignKey, DropForeignKey,
+                                 DropUnique, AddCheck, DropCheck, ModifyCheck, AddForeignKey, DropForeignKey,
                                  ChangeWithoutRowid, ChangeStrict>;
 
 // --- changes to the schema -------------------------------------------------------

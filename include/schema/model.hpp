@@ -186,6 +186,17 @@ std::vector<const Table*> tables_in_dependency_order(const Schema& s);
 // Views ordered so that each comes after the views it reads.
 std::vector<const View*> views_in_dependency_order(const Schema& s);
 
+// Removes the tables a virtual table keeps its data in (FTS3/4/5, R*Tree shadow
+// tables such as docs_fts_data): the module creates them, so they are not
+// declared objects. `sqlite3 .schema` output lists them; a copy of it in
+// schema/ must not try to create them a second time.
+void drop_shadow_tables(Schema& s);
+
+// References to objects a declared schema does not have: a FOREIGN KEY to an
+// undeclared table, an index or trigger on one. SQLite accepts the first at
+// CREATE time and fails every insert later (with foreign keys on).
+std::vector<Diagnostic> dangling_references(const Schema& s);
+
 // --- canonical SQL (model/render.cpp) -----------------------------------------
 
 std::string create_sql(const Table& t, const Ident* as_name = nullptr);

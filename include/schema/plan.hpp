@@ -18,7 +18,17 @@ struct Step {
     std::string note;  // a comment for the reviewer, printed above the statement
     SourcePos source;  // the declaration behind it, for mapping SQLite errors back
     bool destructive = false;
+    // The objects it reads or changes (relation_key / index_key / trigger_key);
+    // empty for statements that concern no object (PRAGMA). The proof splits a
+    // plan into independent parts along these.
+    std::vector<std::string> touches;
 };
+
+// Keys naming objects across kinds: tables, views and virtual tables share
+// SQLite's namespace; indexes and triggers have their own.
+inline std::string relation_key(const Ident& name) { return "r:" + name.key(); }
+inline std::string index_key(const Ident& name) { return "i:" + name.key(); }
+inline std::string trigger_key(const Ident& name) { return "t:" + name.key(); }
 
 // A narrowing (NOT NULL, CHECK, UNIQUE, PRIMARY KEY, FOREIGN KEY) that rows
 // already in the table may violate; count_sql counts them in the live database.

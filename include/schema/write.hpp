@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "schema/plan.hpp"
 
@@ -15,6 +16,8 @@ struct MigrationInfo {
     std::string file_name;      // "0003_add_prefs.sql"
     std::string counterpart;    // the other file of the pair, e.g. "rollback/0003_add_prefs.sql"
     bool rollback = false;
+    // For a rollback: what its forward migration destroys, which it cannot bring back.
+    std::vector<std::string> not_restored;
 };
 
 // The header line the runner reads to switch foreign keys off around a migration.

@@ -2,10 +2,12 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <future>
 #include <iostream>
 
 #include "context.hpp"
 #include "schema/inspect.hpp"
+#include "schema/timing.hpp"
 #include "schema/write.hpp"
 
 namespace schema::cli {
@@ -58,10 +60,23 @@ std::vector<std::pair<const Precheck*, std::int64_t>> violations(const Project& 
 }
 
 int run_diff(const DiffOptions& o, const Project& p, Output& out) {
-    auto sources = read_schema_files(p.schema_dir);
-    Schema declared = parse_schema(sources);
+    PhaseTimer total("diff command");
+    std::vector<SourceFile> sources;
+    // The declared files and the live database are read side by side.
+    auto parsed = std::async(std::launch::async, [&] {
+        PhaseTimer t("read and parse schema/");
+        sources = read_schema_files(p.schema_dir);
+        return parse_declared(sources);
+    });
     auto dir = migrate::Directory::load(p.migrations_dir);
-    Baseline base = load_baseline(p, dir);
+    Baseline base;
+    try {
+        base = load_baseline(p, dir);
+    } catch (...) {
+        parsed.wait();
+        throw;
+    }
+    Schema declared = parsed.get();
 
     PlanOptions plan_options;
     Generated g = generate(base.schema, declared, plan_options, &sources);
@@ -95,7 +110,7 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
     const std::string name = slug(o.name.empty() ? default_name(g.diff) : o.name);
     auto [up_path, down_path] = dir.paths_for(dir.next_version(), name);
     MigrationInfo up_info{up_path.filename().string(), fs::relative(down_path, dir.root).string(), false};
-    MigrationInfo down_info{down_path.filename().string(), up_path.filename().string(), true};
+    MigrationInfo down_info{down_path.filename().string(), up_path.filename().string(), true, g.up.data_loss};
     std::string up_text = migration_text(g.up, up_info);
     std::string down_text = migration_text(g.down, down_info);
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "schema/inspect.hpp"
+#include "schema/timing.hpp"
 #include "schema/verify.hpp"
 
 namespace schema::cli {
@@ -25,6 +26,18 @@ std::vector<SourceFile> read_schema_files(const fs::path& dir) {
         out.push_back({p.lexically_normal().string(), ss.str()});
     }
     return out;
+}
+
+Schema parse_declared(const std::vector<SourceFile>& sources) {
+    Schema s = parse_schema(sources);
+    auto problems = dangling_references(s);
+    if (!problems.empty()) {
+        for (auto& d : problems)
+            for (const auto& f : sources)
+                if (f.path == d.pos.file) d.source_line = LineIndex(f.text).line_text(d.pos.line);
+        throw InputError(std::move(problems));
+    }
+    return s;
 }
 
 namespace {
@@ -51,6 +64,7 @@ Baseline load_baseline(const Project& p, const migrate::Directory& dir) {
     std::vector<migrate::Applied> applied;
     if (!p.db.empty() && fs::exists(p.db)) {
         b.database_exists = true;
+        PhaseTimer t("inspect live database");
         auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
         b.live = inspect(db, io);
         applied = migrate::Tracker(db, p.tracking_table).applied();
@@ -63,6 +77,7 @@ Baseline load_baseline(const Project& p, const migrate::Directory& dir) {
         b.schema = b.live;
         return b;
     }
+    PhaseTimer t("replay pending migrations");
     auto shadow = build_shadow(b.live);
     for (auto m : b.pending) replay(shadow, *m);
     io.origin = "the database with pending migrations";
@@ -81,11 +96,18 @@ Schema replay_all(const migrate::Directory& dir) {
 Generated generate(const Schema& from, const Schema& to, const PlanOptions& options,
                    const std::vector<SourceFile>* sources) {
     Generated g;
-    g.diff = diff(from, to, Renames::declared_in(to));
+    {
+        PhaseTimer t("diff");
+        g.diff = diff(from, to, Renames::declared_in(to));
+    }
     if (g.diff.empty()) return g;
-    g.up = make_plan(g.diff, from, to, options);
-    Diff back = diff(to, from, g.diff.inverse());
-    g.down = make_plan(back, to, from);
+    {
+        PhaseTimer t("plan forward and rollback");
+        g.up = make_plan(g.diff, from, to, options);
+        Diff back = diff(to, from, g.diff.inverse());
+        g.down = make_plan(back, to, from);
+    }
+    PhaseTimer t("prove on shadow");
     prove(from, to, g.diff, g.up, g.down, sources);
     return g;
 }

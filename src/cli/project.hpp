@@ -27,6 +27,10 @@ struct Project {
     fs::path backup_dir;               // default: <db>.backups beside the database
 };
 
+// Parses the declared files and checks that they reference only declared
+// objects; throws InputError (with the offending lines) otherwise.
+Schema parse_declared(const std::vector<SourceFile>& sources);
+
 // schema/*.sql, sorted by name (subdirectories included), as SourceFiles whose
 // paths are shown relative to the current directory.
 std::vector<SourceFile> read_schema_files(const fs::path& dir);

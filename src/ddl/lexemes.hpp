@@ -65,7 +65,35 @@ constexpr keyword_parser kw(const char* word) { return keyword_parser{word}; }
 auto const line_comment = x3::lexeme[x3::lit("--") >> *(x3::char_ - x3::eol) >> (x3::eol | x3::eoi)];
 auto const block_comment = x3::lexeme[x3::lit("/*") >> *(x3::char_ - x3::lit("*/")) >> (x3::lit("*/") | x3::eoi)];
 auto const comment = line_comment | block_comment;
-auto const skipper = x3::char_(" \t\n\r\f\v") | comment;
+
+// The skipper: one whitespace character or one comment per call. A primitive of
+// its own because X3 calls the skipper before every token it tries; this one
+// turns most calls away after looking at one character.
+struct space_parser : x3::parser<space_parser> {
+    using attribute_type = x3::unused_type;
+    static bool const has_attribute = false;
+
+    template <typename It, typename Ctx, typename RCtx, typename Attr>
+    bool parse(It& first, It const& last, Ctx const&, RCtx&, Attr&) const {
+        if (first == last) return false;
+        switch (*first) {
+            case ' ': case '\t': case '\n': case '\r': case '\f': case '\v': ++first; return true;
+            case '-':
+                if (std::next(first) == last || *std::next(first) != '-') return false;
+                while (first != last && *first != '\n') ++first;
+                return true;
+            case '/': {
+                if (std::next(first) == last || *std::next(first) != '*') return false;
+                It it = first + 2;
+                while (it != last && !(*it == '*' && std::next(it) != last && *std::next(it) == '/')) ++it;
+                first = it == last ? last : it + 2;
+                return true;
+            }
+            default: return false;
+        }
+    }
+};
+constexpr space_parser skipper{};
 
 // Identifiers. The attribute is the name without its quotes.
 template <typename Subject>

@@ -88,6 +88,29 @@ std::optional<std::string> hint_name(const std::string& comment) {
     return name;
 }
 
+// The column type as SQLite records it. Its parser reads GENERATED and ALWAYS as
+// type words, then build.c strips a trailing "always" (and "generated" before
+// it) from type text of 16 characters or more; the same rule keeps both sides
+// of a comparison identical.
+std::string declared_type(std::string type) {
+    auto ends_with = [&](std::string_view word) {
+        return type.size() >= word.size() && iequals(std::string_view(type).substr(type.size() - word.size()), word);
+    };
+    auto trim = [&] {
+        while (!type.empty() && (type.back() == ' ' || type.back() == '\t' || type.back() == '\n' || type.back() == '\r'))
+            type.pop_back();
+    };
+    if (type.size() >= 16 && ends_with("always")) {
+        type.resize(type.size() - 6);
+        trim();
+        if (type.size() >= 9 && ends_with("generated")) {
+            type.resize(type.size() - 9);
+            trim();
+        }
+    }
+    return type;
+}
+
 // A plain column reference as an expression.
 Expr column_ref(const std::string& name) {
     return Expr({Token{is_plain_identifier(name) ? TokenKind::word : TokenKind::quoted, name}});
@@ -294,7 +317,7 @@ private:
             Column c;
             c.name = Ident(cd.name);
             c.pos = pos(cd.at);
-            if (cd.type) c.type = expr(*cd.type, cd.at);
+            if (cd.type) c.type = expr(declared_type(*cd.type), cd.at);
             if (t.column(c.name)) error(cd.at, "duplicate column " + cd.name + " in table " + t.name.name());
             for (const auto& cc : cd.constraints) {
                 switch (cc.kind) {
@@ -383,6 +406,16 @@ private:
                     break;
                 }
             }
+        }
+
+        // SQLite enforces NOT NULL on the primary key of a WITHOUT ROWID or STRICT
+        // table, written or not (its pragmas say so too); a rowid alias is never NULL.
+        if ((t.without_rowid || t.strict) && t.primary_key) {
+            const Column* alias = t.rowid_alias();
+            for (const auto& key : t.primary_key->columns)
+                if (key.column)
+                    for (auto& c : t.columns)
+                        if (c.name == *key.column && &c != alias) c.not_null = true;
         }
 
         std::vector<std::pair<const char*, std::optional<Ident>*>> defs{{stmt_at(), &t.renamed_from}};
@@ -497,6 +530,7 @@ Schema parse_schema(const std::vector<SourceFile>& files) {
     std::vector<Diagnostic> errors;
     for (const auto& f : files) add_statements(schema, f.text, f.path, errors);
     if (!errors.empty()) throw InputError(std::move(errors));
+    drop_shadow_tables(schema);
     return schema;
 }
 

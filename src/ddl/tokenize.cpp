@@ -48,13 +48,13 @@ std::vector<Token> tokenize(std::string_view sql) {
     auto push_ident = [&out](auto& ctx) { out.push_back(identifier_token(x3::_attr(ctx))); };
     auto push_punct = [&out](auto& ctx) { out.push_back(punct_token(range_text(x3::_attr(ctx)))); };
 
-    auto const token = as<std::string>[single_quoted][push_string] |
-                       x3::raw[blob][push(TokenKind::blob)] |
+    // Most frequent first; a blob (x'..') before the word it starts like, a number
+    // before the '.' it may start with.
+    auto const token = x3::raw[blob][push(TokenKind::blob)] | x3::raw[bare_word][push(TokenKind::word)] |
+                       x3::raw[number][push(TokenKind::number)] | x3::raw[operator_][push_punct] |
+                       as<std::string>[single_quoted][push_string] |
                        as<std::string>[double_quoted | backquoted | bracketed][push_ident] |
-                       x3::raw[number][push(TokenKind::number)] |
-                       x3::raw[variable][push(TokenKind::variable)] |
-                       x3::raw[bare_word][push(TokenKind::word)] |
-                       x3::raw[operator_][push_punct];
+                       x3::raw[variable][push(TokenKind::variable)];
 
     auto first = sql.begin();
     bool ok = x3::phrase_parse(first, sql.end(), *token, skipper);

@@ -153,8 +153,24 @@ std::vector<TableChange> table_changes(const Table& f, const Table& t, const std
     {
         std::vector<const CheckConstraint*> dropped, added;
         multiset_diff(f.checks, t.checks, same_check, dropped, added);
-        for (auto c : dropped) out.emplace_back(DropCheck{*c});
-        for (auto c : added) out.emplace_back(AddCheck{*c});
+        // A dropped and an added CHECK with the same name, or on the same column, read
+        // better as one that changes.
+        auto pairs = [](const CheckConstraint& a, const CheckConstraint& b) {
+            if (!a.name.empty() || !b.name.empty()) return iequals(a.name, b.name);
+            return a.column && b.column && *a.column == *b.column;
+        };
+        std::vector<bool> used(added.size(), false);
+        for (auto c : dropped) {
+            bool paired = false;
+            for (std::size_t i = 0; i < added.size() && !paired; ++i)
+                if (!used[i] && pairs(*c, *added[i])) {
+                    out.emplace_back(ModifyCheck{*c, *added[i]});
+                    used[i] = paired = true;
+                }
+            if (!paired) out.emplace_back(DropCheck{*c});
+        }
+        for (std::size_t i = 0; i < added.size(); ++i)
+            if (!used[i]) out.emplace_back(AddCheck{*added[i]});
     }
     {
         std::vector<const ForeignKey*> dropped, added;
@@ -213,7 +229,9 @@ Diff diff(const Schema& from, const Schema& to, const Renames& hints) {
             to.indexes.count(new_key))
             d.applied.indexes.emplace(new_key, Rename{from.indexes.at(r.from.key()).name, to.indexes.at(new_key).name});
 
-    Schema mapped = apply_renames(from, d.applied);
+    std::optional<Schema> renamed;
+    if (!d.applied.empty()) renamed = apply_renames(from, d.applied);
+    const Schema& mapped = renamed ? *renamed : from;
 
     for (const auto& [new_key, r] : d.applied.tables) d.changes.emplace_back(RenameTable{r.from, r.to});
 
@@ -305,6 +323,9 @@ std::string describe(const TableChange& change, const Table& table) {
                 return fmt::format("+ CHECK ({}) on {}", c.check.expr.sql(), tname);
             else if constexpr (std::is_same_v<T, DropCheck>)
                 return fmt::format("- CHECK ({}) on {}", c.check.expr.sql(), tname);
+            else if constexpr (std::is_same_v<T, ModifyCheck>)
+                return fmt::format("~ CHECK on {}: ({}) → ({})", c.to.column ? tname + "." + c.to.column->sql() : tname,
+                                   c.from.expr.sql(), c.to.expr.sql());
             else if constexpr (std::is_same_v<T, AddForeignKey>)
                 return fmt::format("+ FOREIGN KEY {} {} on {}", idents_sql(c.fk.columns), foreign_key_sql(c.fk), tname);
             else if constexpr (std::is_same_v<T, DropForeignKey>)

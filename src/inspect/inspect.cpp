@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "schema/ddl.hpp"
+#include "schema/timing.hpp"
 
 namespace schema {
 
@@ -86,6 +87,19 @@ void cross_check_foreign_keys(sqlite::Database& db, const Schema& s) {
     }
 }
 
+// Indexes created by CREATE INDEX: how many key columns each has.
+void cross_check_index_columns(sqlite::Database& db, const Schema& s) {
+    auto st = db.prepare(
+        "SELECT m.name, count(*) FROM main.sqlite_master AS m, pragma_index_xinfo(m.name, 'main') AS p "
+        "WHERE m.type = 'index' AND m.sql IS NOT NULL AND p.key = 1 GROUP BY m.name");
+    while (st.step()) {
+        const Index* i = s.index(Ident(st.text(0)));
+        if (i && std::size_t(st.integer(1)) != i->columns.size())
+            mismatch(i->table.name(), fmt::format("index {} has {} columns to SQLite, {} to the parser", st.text(0),
+                                                  st.integer(1), i->columns.size()));
+    }
+}
+
 // Indexes created by CREATE INDEX: uniqueness and partial-ness.
 void cross_check_indexes(sqlite::Database& db, const Schema& s) {
     auto st = db.prepare(
@@ -126,10 +140,12 @@ Schema inspect(sqlite::Database& db, const InspectOptions& options) {
         add_statements(schema, st.text(3), options.origin + ": " + st.text(0) + " " + name, errors);
     }
     if (!errors.empty()) throw InputError(std::move(errors));
+    drop_shadow_tables(schema);  // when PRAGMA table_list could not tell (module not loaded)
     if (options.cross_check) {
         cross_check_columns(db, schema);
         cross_check_foreign_keys(db, schema);
         cross_check_indexes(db, schema);
+        cross_check_index_columns(db, schema);
     }
     return schema;
 }

@@ -21,41 +21,48 @@ void collect_relations(const Expr& e, const Schema& s, const Ident* self, std::s
 
 // Kahn's algorithm; among ready nodes the smallest key goes first, and a cycle is
 // broken at its smallest key, so the order is a pure function of the schema.
+// Nodes are numbered in key order, so "smallest key" is "smallest number".
 template <typename Node>
 std::vector<const Node*> order_by(const std::map<std::string, Node>& nodes,
                                   const std::map<std::string, std::set<std::string>>& deps) {
-    std::map<std::string, std::size_t> pending;
-    std::map<std::string, std::vector<std::string>> dependents;
+    std::vector<const Node*> by_index;
+    std::map<std::string_view, std::size_t> index_of;
     for (const auto& [key, node] : nodes) {
-        std::size_t n = 0;
-        auto it = deps.find(key);
-        if (it != deps.end())
-            for (const auto& d : it->second)
-                if (d != key && nodes.count(d)) {
-                    ++n;
-                    dependents[d].push_back(key);
-                }
-        pending[key] = n;
+        index_of.emplace(key, by_index.size());
+        by_index.push_back(&node);
+    }
+    const std::size_t n = by_index.size();
+    std::vector<std::size_t> pending(n, 0);
+    std::vector<std::vector<std::size_t>> dependents(n);
+    for (const auto& [key, ds] : deps) {
+        auto self = index_of.find(key);
+        if (self == index_of.end()) continue;
+        for (const auto& d : ds) {
+            auto it = index_of.find(d);
+            if (it == index_of.end() || it->second == self->second) continue;
+            ++pending[self->second];
+            dependents[it->second].push_back(self->second);
+        }
     }
     std::vector<const Node*> out;
-    std::set<std::string> ready;
-    for (const auto& [key, n] : pending)
-        if (n == 0) ready.insert(key);
-    while (out.size() < nodes.size()) {
+    out.reserve(n);
+    std::vector<bool> done(n, false);
+    std::set<std::size_t> ready;
+    for (std::size_t i = 0; i < n; ++i)
+        if (pending[i] == 0) ready.insert(i);
+    std::size_t next_unfinished = 0;
+    while (out.size() < n) {
         if (ready.empty()) {  // a cycle: release its smallest member
-            for (const auto& [key, n] : pending)
-                if (n != SIZE_MAX) {
-                    ready.insert(key);
-                    break;
-                }
+            while (done[next_unfinished]) ++next_unfinished;
+            ready.insert(next_unfinished);
         }
-        std::string key = *ready.begin();
+        std::size_t i = *ready.begin();
         ready.erase(ready.begin());
-        if (pending[key] == SIZE_MAX) continue;
-        pending[key] = SIZE_MAX;
-        out.push_back(&nodes.at(key));
-        for (const auto& d : dependents[key])
-            if (pending[d] != SIZE_MAX && --pending[d] == 0) ready.insert(d);
+        if (done[i]) continue;
+        done[i] = true;
+        out.push_back(by_index[i]);
+        for (std::size_t d : dependents[i])
+            if (!done[d] && pending[d] > 0 && --pending[d] == 0) ready.insert(d);
     }
     return out;
 }
@@ -74,6 +81,27 @@ std::vector<Ident> relations_used_by(const Trigger& t, const Schema& s) {
     if (t.when) collect_relations(*t.when, s, nullptr, out);
     for (const auto& stmt : t.body) collect_relations(stmt, s, nullptr, out);
     return {out.begin(), out.end()};
+}
+
+std::vector<Diagnostic> dangling_references(const Schema& s) {
+    std::vector<Diagnostic> out;
+    for (const auto& [key, t] : s.tables)
+        for (const auto& fk : t.foreign_keys)
+            if (!s.table(fk.parent))
+                out.push_back({t.pos, "table " + t.name.sql() + ": FOREIGN KEY (" + fk.columns.front().sql() +
+                                          (fk.columns.size() > 1 ? ", ..." : "") + ") references " + fk.parent.sql() +
+                                          ", which is not declared",
+                               {}});
+    for (const auto& [key, i] : s.indexes)
+        if (!s.table(i.table))
+            out.push_back({i.pos, "index " + i.name.sql() + " is on " + i.table.sql() + ", which is not a declared table",
+                           {}});
+    for (const auto& [key, t] : s.triggers)
+        if (!s.table(t.table) && !s.view(t.table))
+            out.push_back({t.pos, "trigger " + t.name.sql() + " is on " + t.table.sql() +
+                                      ", which is not a declared table or view",
+                           {}});
+    return out;
 }
 
 std::vector<const Table*> tables_in_dependency_order(const Schema& s) {

@@ -79,4 +79,25 @@ std::size_t Schema::object_count() const {
     return tables.size() + indexes.size() + views.size() + triggers.size() + virtual_tables.size();
 }
 
+void drop_shadow_tables(Schema& s) {
+    static const std::map<std::string, std::vector<std::string>> suffixes = {
+        {"fts3", {"_content", "_segments", "_segdir", "_docsize", "_stat"}},
+        {"fts4", {"_content", "_segments", "_segdir", "_docsize", "_stat"}},
+        {"fts5", {"_data", "_idx", "_content", "_docsize", "_config"}},
+        {"rtree", {"_node", "_parent", "_rowid"}},
+        {"rtree_i32", {"_node", "_parent", "_rowid"}},
+        {"geopoly", {"_node", "_parent", "_rowid"}},
+    };
+    for (const auto& [key, vt] : s.virtual_tables) {
+        auto it = suffixes.find(vt.module.key());
+        if (it == suffixes.end()) continue;
+        for (const auto& suffix : it->second) {
+            const std::string shadow = fold(vt.name.name() + suffix);
+            if (!s.tables.erase(shadow)) continue;
+            for (auto i = s.indexes.begin(); i != s.indexes.end();)
+                i = i->second.table.key() == shadow ? s.indexes.erase(i) : std::next(i);
+        }
+    }
+}
+
 }  // namespace schema

@@ -138,6 +138,8 @@ std::optional<std::string> alter_refusal(const TableChange& change, const Modify
             } else if constexpr (std::is_same_v<T, DropCheck>) {
                 if (c.check.column && drops_column(m, *c.check.column)) return std::nullopt;  // goes with its column
                 return std::string("ALTER TABLE cannot drop a CHECK constraint");
+            } else if constexpr (std::is_same_v<T, ModifyCheck>) {
+                return std::string("ALTER TABLE cannot change a CHECK constraint");
             } else if constexpr (std::is_same_v<T, AddForeignKey>) {
                 if (c.fk.column_level && c.fk.columns.size() == 1 && adds_column(m, c.fk.columns[0]))
                     return std::nullopt;  // part of ADD COLUMN ... REFERENCES

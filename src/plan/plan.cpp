@@ -60,7 +60,16 @@ bool rebuildable_index(const VirtualTable& v) {
 class Planner {
 public:
     Planner(const Diff& d, const Schema& from, const Schema& to, const PlanOptions& options)
-        : d_(d), from_(from), to_(to), options_(options), mapped_(apply_renames(from, d.applied)) {}
+        : d_(d), from_(from), to_(to), options_(options) {
+        // The old schema as the renames leave it; the same object when there are none.
+        if (!d.applied.empty()) renamed_ = apply_renames(from, d.applied);
+        mapped_ = renamed_ ? &*renamed_ : &from;
+        for (const auto& c : d.changes) {
+            if (auto a = std::get_if<AddIndex>(&c)) new_indexes_.insert(a->index.name.key());
+            if (auto m = std::get_if<ModifyIndex>(&c)) changed_indexes_.insert(m->to.name.key());
+            if (auto m = std::get_if<ModifyTrigger>(&c)) changed_triggers_.insert(m->to.name.key());
+        }
+    }
 
     Plan run() {
         classify_tables();
@@ -76,7 +85,9 @@ private:
     const Schema& from_;
     const Schema& to_;
     const PlanOptions& options_;
-    Schema mapped_;  // from, with the hinted renames applied
+    std::optional<Schema> renamed_;
+    const Schema* mapped_ = nullptr;  // from, with the hinted renames applied
+    std::set<std::string> new_indexes_, changed_indexes_, changed_triggers_;
     Plan plan_;
 
     struct TablePlan {
@@ -97,7 +108,7 @@ private:
             TablePlan tp;
             tp.change = m;
             for (const auto& c : m->changes)
-                if (auto why = alter_refusal(c, *m, mapped_, to_))
+                if (auto why = alter_refusal(c, *m, *mapped_, to_))
                     if (std::find(tp.refusals.begin(), tp.refusals.end(), *why) == tp.refusals.end())
                         tp.refusals.push_back(*why);
             if (!tp.refusals.empty()) rebuilt_.insert(m->to.name.key());
@@ -108,18 +119,20 @@ private:
     // A table that references a rebuilt table is rebuilt with it (see rebuild.cpp):
     // dropping the old parent must not find anything still referencing it.
     void close_over_children() {
-        bool grew = true;
-        while (grew) {
-            grew = false;
-            for (const auto& [key, t] : mapped_.tables) {
+        std::map<std::string, std::vector<const Table*>> children;  // parent key → referencing tables
+        for (const auto& [key, t] : mapped_->tables)
+            for (const auto& fk : t.foreign_keys)
+                if (fk.parent.key() != key) children[fk.parent.key()].push_back(&t);
+        std::vector<std::string> queue(rebuilt_.begin(), rebuilt_.end());
+        while (!queue.empty()) {
+            std::string parent = std::move(queue.back());
+            queue.pop_back();
+            for (const Table* child : children[parent]) {
+                const std::string key = child->name.key();
                 if (rebuilt_.count(key) || !to_.tables.count(key)) continue;
-                for (const auto& fk : t.foreign_keys) {
-                    if (fk.parent.key() == key || !rebuilt_.count(fk.parent.key())) continue;
-                    rebuilt_.insert(key);
-                    tables_[key].along_with = fk.parent.sql();
-                    grew = true;
-                    break;
-                }
+                rebuilt_.insert(key);
+                tables_[key].along_with = to_.tables.at(parent).name.sql();
+                queue.push_back(key);
             }
         }
         for (const auto& k : rebuilt_) gone_.insert(k);
@@ -164,10 +177,10 @@ private:
         bool grew = true;
         while (grew) {
             grew = false;
-            for (const auto& [key, v] : mapped_.views) {
+            for (const auto& [key, v] : mapped_->views) {
                 if (views_out_.count(key)) continue;
                 std::string why;
-                bool hit = depends_on_gone(relations_used_by(v, mapped_), why);
+                bool hit = depends_on_gone(relations_used_by(v, *mapped_), why);
                 for (const auto& [table, column] : column_drops)
                     if (!hit && v.select.mentions(table) && v.select.mentions(column)) {
                         hit = true;
@@ -180,10 +193,10 @@ private:
                 }
             }
         }
-        for (const auto& [key, tr] : mapped_.triggers) {
+        for (const auto& [key, tr] : mapped_->triggers) {
             if (triggers_out_.count(key)) continue;
             std::string why;
-            bool hit = depends_on_gone(relations_used_by(tr, mapped_), why);
+            bool hit = depends_on_gone(relations_used_by(tr, *mapped_), why);
             if (!hit && views_out_.count(tr.table.key())) {
                 hit = true;
                 why = fmt::format("it is on view {}, which is recreated", tr.table.sql());
@@ -260,11 +273,7 @@ private:
         for (const auto& k : rebuilt_) plan_.rebuilt.push_back(to_.tables.at(k).name);
     }
 
-    bool modified_or_added_trigger(const std::string& key) const {
-        for (auto c : of_kind<ModifyTrigger>(d_))
-            if (c->to.name.key() == key) return true;
-        return false;
-    }
+    bool modified_or_added_trigger(const std::string& key) const { return changed_triggers_.count(key) != 0; }
 
     std::string rebuild_reasons(const TablePlan& tp) const { return join(tp.refusals, "; "); }
 
@@ -289,58 +298,76 @@ private:
 
     // --- statements ------------------------------------------------------------------
 
-    void step(std::string sql, std::string note = {}, SourcePos source = {}, bool destructive = false) {
-        plan_.steps.push_back({std::move(sql), std::move(note), std::move(source), destructive});
+    using Touches = std::vector<std::string>;
+    void step(Touches touches, std::string sql, std::string note = {}, SourcePos source = {},
+              bool destructive = false) {
+        plan_.steps.push_back({std::move(sql), std::move(note), std::move(source), destructive, std::move(touches)});
+    }
+
+    // A view or trigger touches what it reads.
+    Touches reads(const Touches& base, const std::vector<Ident>& used) const {
+        Touches out = base;
+        for (const auto& r : used) out.push_back(relation_key(r));
+        return out;
     }
 
     void emit() {
         if (!rebuilt_.empty())
-            step("PRAGMA defer_foreign_keys = ON",
+            step({}, "PRAGMA defer_foreign_keys = ON",
                  "foreign keys are checked at COMMIT, not after each statement, while rows move between tables");
 
         // 1. triggers
         for (const auto& key : triggers_out_) {
-            const Trigger& t = mapped_.triggers.at(key);
-            step("DROP TRIGGER " + t.name.sql(), drop_note("trigger", key, "trigger:" + key));
+            const Trigger& t = mapped_->triggers.at(key);
+            step(reads({trigger_key(t.name)}, relations_used_by(t, *mapped_)), "DROP TRIGGER " + t.name.sql(),
+                 drop_note("trigger", key, "trigger:" + key));
         }
         // 2. views, readers first
-        auto view_order = views_in_dependency_order(mapped_);
+        auto view_order = views_in_dependency_order(*mapped_);
         for (auto it = view_order.rbegin(); it != view_order.rend(); ++it)
             if (views_out_.count((*it)->name.key()))
-                step("DROP VIEW " + (*it)->name.sql(), drop_note("view", (*it)->name.key(), (*it)->name.key()));
+                step(reads({relation_key((*it)->name)}, relations_used_by(**it, *mapped_)),
+                     "DROP VIEW " + (*it)->name.sql(), drop_note("view", (*it)->name.key(), (*it)->name.key()));
         // 3. indexes
         auto index_goes_with_table = [&](const Index& i) { return gone_.count(i.table.key()) != 0; };
         for (auto c : of_kind<DropIndex>(d_))
-            if (!index_goes_with_table(c->index)) step("DROP INDEX " + c->index.name.sql(), "- index " + c->index.name.sql());
+            if (!index_goes_with_table(c->index))
+                step({index_key(c->index.name), relation_key(c->index.table)}, "DROP INDEX " + c->index.name.sql(),
+                     "- index " + c->index.name.sql());
         for (auto c : of_kind<ModifyIndex>(d_))
             if (!index_goes_with_table(c->from))
-                step("DROP INDEX " + c->from.name.sql(), "~ index " + c->from.name.sql() + ": dropped and created anew");
+                step({index_key(c->from.name), relation_key(c->from.table)}, "DROP INDEX " + c->from.name.sql(),
+                     "~ index " + c->from.name.sql() + ": dropped and created anew");
         // 4. tables and virtual tables
         {
             std::set<std::string> dropped;
             for (auto c : of_kind<DropTable>(d_)) dropped.insert(c->table.name.key());
-            auto order = tables_in_dependency_order(mapped_);
+            auto order = tables_in_dependency_order(*mapped_);
             for (auto it = order.rbegin(); it != order.rend(); ++it)
                 if (dropped.count((*it)->name.key()))
-                    step("DROP TABLE " + (*it)->name.sql(), "- table " + (*it)->name.sql() + " (its rows are lost)",
+                    step({relation_key((*it)->name)}, "DROP TABLE " + (*it)->name.sql(),
+                         "- table " + (*it)->name.sql() + " (its rows are lost)",
                          {}, true);
             for (auto c : of_kind<DropVirtualTable>(d_))
-                step("DROP TABLE " + c->table.name.sql(), "- virtual table " + c->table.name.sql(), {},
+                step({relation_key(c->table.name)}, "DROP TABLE " + c->table.name.sql(),
+                     "- virtual table " + c->table.name.sql(), {},
                      !rebuildable_index(c->table));
             for (auto c : of_kind<ModifyVirtualTable>(d_))
-                step("DROP TABLE " + c->from.name.sql(),
+                step({relation_key(c->from.name)}, "DROP TABLE " + c->from.name.sql(),
                      "~ virtual table " + c->from.name.sql() + ": dropped and created anew", {},
                      !rebuildable_index(c->to));
         }
         // 5, 6. renames
         for (auto c : of_kind<RenameTable>(d_))
-            step(fmt::format("ALTER TABLE {} RENAME TO {}", c->from.sql(), c->to.sql()),
+            step({relation_key(c->from), relation_key(c->to)},
+                 fmt::format("ALTER TABLE {} RENAME TO {}", c->from.sql(), c->to.sql()),
                  fmt::format("> table {} renamed to {}", c->from.sql(), c->to.sql()), to_.table(c->to)->pos);
         for (const auto& [key, tp] : tables_) {
             if (!tp.change) continue;
             for (const auto& tc : tp.change->changes)
                 if (auto rc = std::get_if<RenameColumn>(&tc))
-                    step(fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}", tp.change->to.name.sql(), rc->from.sql(),
+                    step({relation_key(tp.change->to.name)},
+                         fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}", tp.change->to.name.sql(), rc->from.sql(),
                                      rc->to.sql()),
                          describe(tc, tp.change->to), column_pos(tp.change->to, rc->to));
         }
@@ -350,11 +377,13 @@ private:
             const ModifyTable& m = *tp.change;
             for (const auto& tc : m.changes)
                 if (auto dc = std::get_if<DropColumn>(&tc))
-                    step(fmt::format("ALTER TABLE {} DROP COLUMN {}", m.to.name.sql(), dc->column.name.sql()),
+                    step({relation_key(m.to.name)},
+                         fmt::format("ALTER TABLE {} DROP COLUMN {}", m.to.name.sql(), dc->column.name.sql()),
                          describe(tc, m.to) + " (its data is lost)", m.to.pos, true);
             for (const auto& tc : m.changes)
                 if (auto ac = std::get_if<AddColumn>(&tc))
-                    step(fmt::format("ALTER TABLE {} ADD COLUMN {}", m.to.name.sql(), column_sql(ac->column, m.to)),
+                    step({relation_key(m.to.name)},
+                         fmt::format("ALTER TABLE {} ADD COLUMN {}", m.to.name.sql(), column_sql(ac->column, m.to)),
                          describe(tc, m.to), ac->column.pos);
         }
         // 8. new tables, parents first; virtual tables
@@ -362,11 +391,17 @@ private:
             std::set<std::string> added;
             for (auto c : of_kind<AddTable>(d_)) added.insert(c->table.name.key());
             for (const Table* t : tables_in_dependency_order(to_))
-                if (added.count(t->name.key())) step(create_sql(*t), "+ table " + t->name.sql(), t->pos);
+                if (added.count(t->name.key()))
+                    step({relation_key(t->name)}, create_sql(*t), "+ table " + t->name.sql(), t->pos);
             auto create_vt = [&](const VirtualTable& v, const std::string& note) {
-                step(create_sql(v), note, v.pos);
+                Touches touches{relation_key(v.name)};
+                for (const auto& a : v.args)
+                    for (const auto& tok : a.tokens())
+                        if (tok.kind == TokenKind::word || tok.kind == TokenKind::quoted)
+                            if (to_.has_relation(Ident(tok.text))) touches.push_back(relation_key(Ident(tok.text)));
+                step(touches, create_sql(v), note, v.pos);
                 if (rebuildable_index(v))
-                    step(fmt::format("INSERT INTO {} ({}) VALUES ('rebuild')", v.name.sql(), v.name.sql()),
+                    step(touches, fmt::format("INSERT INTO {} ({}) VALUES ('rebuild')", v.name.sql(), v.name.sql()),
                          "fill the full-text index from its content table", v.pos);
             };
             for (auto c : of_kind<AddVirtualTable>(d_)) create_vt(c->table, "+ virtual table " + c->table.name.sql());
@@ -382,7 +417,7 @@ private:
                 const TablePlan& tp = tables_.at(key);
                 Rebuild r;
                 r.to = t;
-                r.from = &mapped_.tables.at(key);
+                r.from = &mapped_->tables.at(key);
                 r.temp = temp_name(t->name, taken);
                 if (tp.change) r.reasons = tp.refusals;
                 else r.reasons.push_back(fmt::format("it references {}, which is rebuilt", tp.along_with));
@@ -404,7 +439,7 @@ private:
                 std::string note = rebuilt_.count(i->table.key()) && !is_new_or_changed_index(key)
                                        ? "index of rebuilt table " + i->table.sql()
                                        : (is_modified_index(key) ? "~ index " : "+ index ") + i->name.sql();
-                step(create_sql(*i), note, i->pos);
+                step({index_key(i->name), relation_key(i->table)}, create_sql(*i), note, i->pos);
             }
         }
         // 11. views
@@ -413,7 +448,8 @@ private:
             for (auto c : of_kind<AddView>(d_)) create.insert(c->view.name.key());
             for (const View* v : views_in_dependency_order(to_))
                 if (create.count(v->name.key()))
-                    step(create_sql(*v), create_note("view", v->name, v->name.key()), v->pos);
+                    step(reads({relation_key(v->name)}, relations_used_by(*v, to_)), create_sql(*v),
+                         create_note("view", v->name, v->name.key()), v->pos);
         }
         // 12. triggers
         {
@@ -421,19 +457,14 @@ private:
             for (auto c : of_kind<AddTrigger>(d_)) create.insert(c->trigger.name.key());
             for (const auto& key : create)
                 if (auto t = to_.trigger(Ident(key)))
-                    step(create_sql(*t), create_note("trigger", t->name, "trigger:" + key), t->pos);
+                    step(reads({trigger_key(t->name)}, relations_used_by(*t, to_)), create_sql(*t),
+                         create_note("trigger", t->name, "trigger:" + key), t->pos);
         }
     }
 
-    bool is_modified_index(const std::string& key) const {
-        for (auto c : of_kind<ModifyIndex>(d_))
-            if (c->to.name.key() == key) return true;
-        return false;
-    }
+    bool is_modified_index(const std::string& key) const { return changed_indexes_.count(key) != 0; }
     bool is_new_or_changed_index(const std::string& key) const {
-        for (auto c : of_kind<AddIndex>(d_))
-            if (c->index.name.key() == key) return true;
-        return is_modified_index(key);
+        return new_indexes_.count(key) != 0 || is_modified_index(key);
     }
 
     std::string drop_note(const char* kind, const std::string& key, const std::string& why_key) const {
@@ -450,12 +481,12 @@ private:
     }
 
     bool existed(const std::string& kind, const Ident& name) const {
-        return kind == "view" ? mapped_.view(name) != nullptr : mapped_.trigger(name) != nullptr;
+        return kind == "view" ? mapped_->view(name) != nullptr : mapped_->trigger(name) != nullptr;
     }
 
     std::string key_name(const std::string& kind, const std::string& key) const {
-        if (kind == "view") return mapped_.views.at(key).name.sql();
-        return mapped_.triggers.at(key).name.sql();
+        if (kind == "view") return mapped_->views.at(key).name.sql();
+        return mapped_->triggers.at(key).name.sql();
     }
 
     static SourcePos column_pos(const Table& t, const Ident& col) {

@@ -61,15 +61,18 @@ void add_prechecks(const ModifyTable& m, const LiveNames& live, const Schema& to
                 out.push_back({m.to.name,
                                fmt::format("new column {}.{} is NOT NULL without a DEFAULT", tname, c.name.sql()),
                                fmt::format("SELECT count(*) FROM {}", src)});
-        } else if (auto ck = std::get_if<AddCheck>(&change)) {
+        } else if (std::holds_alternative<AddCheck>(change) || std::holds_alternative<ModifyCheck>(change)) {
+            const CheckConstraint& check = std::holds_alternative<AddCheck>(change)
+                                               ? std::get<AddCheck>(change).check
+                                               : std::get<ModifyCheck>(change).to;
             bool on_existing = true;
-            for (const auto& t : ck->check.expr.tokens())
+            for (const auto& t : check.expr.tokens())
                 if ((t.kind == TokenKind::word || t.kind == TokenKind::quoted) && m.to.column(Ident(t.text)) &&
                     !from.column(Ident(t.text)))
                     on_existing = false;  // reads a new column: its value is the default
             if (on_existing)
-                out.push_back({m.to.name, fmt::format("CHECK ({}) on {}", ck->check.expr.sql(), tname),
-                               fmt::format("SELECT count(*) FROM {} WHERE NOT ({})", src, ck->check.expr.sql())});
+                out.push_back({m.to.name, fmt::format("CHECK ({}) on {}", check.expr.sql(), tname),
+                               fmt::format("SELECT count(*) FROM {} WHERE NOT ({})", src, check.expr.sql())});
         } else if (auto au = std::get_if<AddUnique>(&change)) {
             if (all_exist(au->unique.columns, from))
                 out.push_back({m.to.name, fmt::format("UNIQUE ({}) on {}", column_list(au->unique.columns), tname),

@@ -53,15 +53,20 @@ void emit_rebuilds(const std::vector<Rebuild>& rebuilds, std::vector<Step>& out)
         const std::string name = to.name.sql();
         const std::string temp = r.temp.sql();
 
+        // The steps of one table touch it and the tables of this rebuild it references.
+        std::vector<std::string> touches{relation_key(to.name)};
         Table def = to;
         for (auto& fk : def.foreign_keys)
-            if (auto it = temp_of.find(fk.parent.key()); it != temp_of.end()) fk.parent = it->second;
+            if (auto it = temp_of.find(fk.parent.key()); it != temp_of.end()) {
+                fk.parent = it->second;
+                touches.push_back(relation_key(Ident(it->first)));
+            }
+        auto add = [&](std::string sql, std::string note, bool destructive = false) {
+            out.push_back({std::move(sql), std::move(note), to.pos, destructive, touches});
+        };
 
-        Step create{create_sql(def, &r.temp),
-                    fmt::format("rebuild {}: {}\nbuild it anew as {}, then copy every row", name,
-                                join(r.reasons, "; "), temp),
-                    to.pos, false};
-        out.push_back(std::move(create));
+        add(create_sql(def, &r.temp), fmt::format("rebuild {}: {}\nbuild it anew as {}, then copy every row", name,
+                                                  join(r.reasons, "; "), temp));
 
         std::vector<std::string> cols;
         for (const auto& c : to.columns)
@@ -72,33 +77,37 @@ void emit_rebuilds(const std::vector<Rebuild>& rebuilds, std::vector<Step>& out)
         if (!rowid.empty()) targets.insert(targets.begin(), rowid);
         if (!targets.empty()) {
             std::string list = join(targets, ", ");
-            out.push_back({fmt::format("INSERT {}INTO {} ({})\n  SELECT {} FROM {}", r.lossy_copy ? "OR IGNORE " : "",
-                                       temp, list, list, from.name.sql()),
-                           r.lossy_copy ? "rows that violate the new constraints are skipped" : "", to.pos,
-                           r.lossy_copy});
+            add(fmt::format("INSERT {}INTO {} ({})\n  SELECT {} FROM {}", r.lossy_copy ? "OR IGNORE " : "", temp, list,
+                            list, from.name.sql()),
+                r.lossy_copy ? "rows that violate the new constraints are skipped" : "", r.lossy_copy);
         }
         if (r.lossy_copy && !to.foreign_keys.empty() && to.has_rowid())
-            out.push_back({fmt::format("DELETE FROM {} WHERE rowid IN (SELECT rowid FROM pragma_foreign_key_check({}))",
-                                       temp, quote_string(r.temp.name())),
-                           "rows whose new foreign keys have no parent are dropped", to.pos, true});
+            add(fmt::format("DELETE FROM {} WHERE rowid IN (SELECT rowid FROM pragma_foreign_key_check({}))", temp,
+                            quote_string(r.temp.name())),
+                "rows whose new foreign keys have no parent are dropped", true);
         if (to.autoincrement()) {
-            out.push_back({fmt::format("DELETE FROM sqlite_sequence WHERE name = {}", quote_string(r.temp.name())),
-                           "keep the AUTOINCREMENT counter: ids of deleted rows must not come back", to.pos,
-                           false});
-            out.push_back({fmt::format("INSERT INTO sqlite_sequence (name, seq)\n  SELECT {}, seq FROM "
-                                       "sqlite_sequence WHERE name = {} COLLATE NOCASE",
-                                       quote_string(r.temp.name()), quote_string(from.name.name())),
-                           "", to.pos, false});
+            add(fmt::format("DELETE FROM sqlite_sequence WHERE name = {}", quote_string(r.temp.name())),
+                "keep the AUTOINCREMENT counter: ids of deleted rows must not come back");
+            add(fmt::format("INSERT INTO sqlite_sequence (name, seq)\n  SELECT {}, seq FROM sqlite_sequence WHERE "
+                            "name = {} COLLATE NOCASE",
+                            quote_string(r.temp.name()), quote_string(from.name.name())),
+                "");
         }
     }
     for (auto it = rebuilds.rbegin(); it != rebuilds.rend(); ++it)
         out.push_back({"DROP TABLE " + it->from->name.sql(),
-                       it == rebuilds.rbegin() ? "replace the old tables (children first)" : "", it->to->pos, false});
+                       it != rebuilds.rbegin()  ? ""
+                       : rebuilds.size() == 1 ? "replace the old table"
+                                              : "replace the old tables (children first)",
+                       it->to->pos, false,
+                       {relation_key(it->to->name)}});
     for (std::size_t i = 0; i < rebuilds.size(); ++i)
         out.push_back({fmt::format("ALTER TABLE {} RENAME TO {}", rebuilds[i].temp.sql(), rebuilds[i].to->name.sql()),
-                       i == 0 ? "give the new tables their names (SQLite rewrites the foreign keys that point at them)"
-                              : "",
-                       rebuilds[i].to->pos, false});
+                       i != 0                 ? ""
+                       : rebuilds.size() == 1 ? "give the new table its name"
+                                              : "give the new tables their names (SQLite rewrites the foreign keys "
+                                                "that point at them)",
+                       rebuilds[i].to->pos, false, {relation_key(rebuilds[i].to->name)}});
 }
 
 }  // namespace schema::plan_detail

@@ -2,9 +2,12 @@
 // is empty, on the part of the schema the migration touches.
 #include <fmt/format.h>
 
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 #include "schema/inspect.hpp"
+#include "schema/timing.hpp"
 #include "schema/verify.hpp"
 
 namespace schema {
@@ -18,13 +21,10 @@ void add_relation_closure(const Schema& s, Scope& scope) {
         auto add = [&](std::set<std::string>& set, const std::string& key) {
             if (set.insert(key).second) grew = true;
         };
-        for (const auto& [key, t] : s.tables) {
-            if (!scope.relations.count(key)) continue;
-            for (const auto& fk : t.foreign_keys)
-                if (s.table(fk.parent)) add(scope.relations, fk.parent.key());
-        }
-        for (const auto& [key, i] : s.indexes)
+        for (const auto& [key, i] : s.indexes) {
             if (scope.relations.count(i.table.key())) add(scope.indexes, key);
+            if (scope.indexes.count(key)) add(scope.relations, i.table.key());
+        }
         for (const auto& [key, v] : s.views) {
             bool in = scope.relations.count(key) != 0;
             auto used = relations_used_by(v, s);
@@ -37,6 +37,7 @@ void add_relation_closure(const Schema& s, Scope& scope) {
         }
         for (const auto& [key, tr] : s.triggers) {
             bool in = scope.triggers.count(key) != 0;
+            if (in) add(scope.relations, tr.table.key());
             auto used = relations_used_by(tr, s);
             if (!in)
                 for (const auto& r : used)
@@ -111,12 +112,8 @@ Scope scope_of(const Diff& d, const Plan& up, const Schema& from) {
                 using T = std::decay_t<decltype(ch)>;
                 if constexpr (std::is_same_v<T, DropTable>) relation(ch.table.name);
                 else if constexpr (std::is_same_v<T, RenameTable>) relation(ch.from);
-                else if constexpr (std::is_same_v<T, ModifyTable>) {
-                    relation(ch.to.name);
-                    for (const auto& fk : ch.to.foreign_keys) relation(fk.parent);
-                } else if constexpr (std::is_same_v<T, AddTable>) {
-                    for (const auto& fk : ch.table.foreign_keys) relation(fk.parent);
-                } else if constexpr (std::is_same_v<T, DropIndex>) scope.indexes.insert(ch.index.name.key());
+                else if constexpr (std::is_same_v<T, ModifyTable>) relation(ch.to.name);
+                else if constexpr (std::is_same_v<T, DropIndex>) scope.indexes.insert(ch.index.name.key());
                 else if constexpr (std::is_same_v<T, ModifyIndex>) scope.indexes.insert(ch.from.name.key());
                 else if constexpr (std::is_same_v<T, AddIndex>) relation(ch.index.table);
                 else if constexpr (std::is_same_v<T, DropView>) relation(ch.view.name);
@@ -159,51 +156,172 @@ Scope scope_of(const Diff& d, const Plan& up, const Schema& from) {
     return scope;
 }
 
-void prove(const Schema& from, const Schema& to, const Diff& d, const Plan& up, const Plan& down,
-           const std::vector<SourceFile>* sources) {
-    Scope before = scope_of(d, up, from);
-    // The same objects after the migration: renamed, plus what it adds.
-    Scope after;
-    for (const auto& key : before.relations) {
-        std::string k = key;
-        for (const auto& [new_key, r] : d.applied.tables)
-            if (r.from.key() == key) k = new_key;
-        after.relations.insert(k);
-    }
-    after.triggers = before.triggers;
-    for (const auto& c : d.changes) {
-        if (auto a = std::get_if<AddTable>(&c)) after.relations.insert(a->table.name.key());
-        if (auto a = std::get_if<AddView>(&c)) after.relations.insert(a->view.name.key());
-        if (auto a = std::get_if<AddVirtualTable>(&c)) after.relations.insert(a->table.name.key());
-        if (auto a = std::get_if<AddTrigger>(&c)) after.triggers.insert(a->trigger.name.key());
-    }
-    for (const auto& [key, i] : to.indexes)
-        if (after.relations.count(i.table.key())) after.indexes.insert(key);
-    for (const auto& [key, t] : to.triggers)
-        if (after.relations.count(t.table.key())) after.triggers.insert(key);
+namespace {
 
-    auto db = build_shadow(from, &before);
-    db.exec("PRAGMA foreign_keys = ON");
+// Disjoint sets over object keys (relation_key / index_key / trigger_key).
+class Components {
+public:
+    void add(const std::string& k) { parent_.emplace(k, k); }
+    std::string find(const std::string& k) {
+        add(k);
+        std::string root = k;
+        while (parent_[root] != root) root = parent_[root];
+        for (std::string cur = k; parent_[cur] != root;) cur = std::exchange(parent_[cur], root);
+        return root;
+    }
+    void unite(const std::string& a, const std::string& b) {
+        std::string ra = find(a), rb = find(b);
+        if (ra != rb) parent_[std::max(ra, rb)] = std::min(ra, rb);
+    }
+    void unite_all(const std::vector<std::string>& keys) {
+        for (std::size_t i = 1; i < keys.size(); ++i) unite(keys[0], keys[i]);
+    }
+
+private:
+    std::map<std::string, std::string> parent_;
+};
+
+// One independent part of a migration: its objects, and the steps that touch them.
+struct Part {
+    Scope before, after;
+    Plan up, down;
+};
+
+void add_key(Scope& s, const std::string& key) {
+    const std::string name = key.substr(2);
+    switch (key[0]) {
+        case 'r': s.relations.insert(name); break;
+        case 'i': s.indexes.insert(name); break;
+        case 't': s.triggers.insert(name); break;
+    }
+}
+
+// Splits the proof into parts that share no object: SQLite's ALTER TABLE re-reads
+// every object of the schema, so one shadow per independent part keeps the proof
+// proportional to the change, not to (change × schema).
+std::vector<Part> split(const Schema& from, const Schema& to, const Scope& before, const Plan& up,
+                        const Plan& down) {
+    Components c;
+    for (const auto& k : before.relations) c.add("r:" + k);
+    for (const auto& k : before.indexes) {
+        c.unite("i:" + k, relation_key(from.indexes.at(k).table));
+    }
+    for (const auto& k : before.triggers) {
+        const Trigger& t = from.triggers.at(k);
+        for (const auto& r : relations_used_by(t, from)) c.unite("t:" + k, relation_key(r));
+    }
+    for (const auto& k : before.relations)
+        if (auto v = from.view(Ident(k)))
+            for (const auto& r : relations_used_by(*v, from)) c.unite("r:" + k, relation_key(r));
+    for (const auto* plan : {&up, &down})
+        for (const auto& st : plan->steps) c.unite_all(st.touches);
+    // Objects on the `to` side that the steps do not name (indexes and triggers of
+    // a table in a part) join their table's part.
+    for (const auto& [k, i] : to.indexes) c.unite("i:" + k, relation_key(i.table));
+    for (const auto& [k, t] : to.triggers) c.unite("t:" + k, relation_key(t.table));
+
+    std::map<std::string, Part> parts;
+    auto part_of = [&](const std::string& key) -> Part& { return parts[c.find(key)]; };
+    for (const auto& k : before.relations) add_key(part_of("r:" + k).before, "r:" + k);
+    for (const auto& k : before.indexes) add_key(part_of("i:" + k).before, "i:" + k);
+    for (const auto& k : before.triggers) add_key(part_of("t:" + k).before, "t:" + k);
+    // Steps go to their part in plan order; those that name no object (PRAGMA)
+    // go to every part, in their place.
+    for (const auto* plan : {&up, &down}) {
+        std::vector<const Step*> global;
+        std::map<Part*, std::size_t> taken;  // how many globals each part has seen
+        for (const auto& st : plan->steps) {
+            if (st.touches.empty()) {
+                global.push_back(&st);
+                continue;
+            }
+            Part& p = part_of(st.touches.front());
+            auto& steps = (plan == &up ? p.up : p.down).steps;
+            for (std::size_t& n = taken[&p]; n < global.size(); ++n) steps.push_back(*global[n]);
+            steps.push_back(st);
+            for (const auto& k : st.touches) add_key(p.after, k);
+        }
+        for (auto& [root, p] : parts) {
+            auto& steps = (plan == &up ? p.up : p.down).steps;
+            for (std::size_t n = taken[&p]; n < global.size(); ++n) steps.push_back(*global[n]);
+        }
+    }
+    std::map<std::string, std::vector<std::string>> indexes_on, triggers_on;
+    for (const auto& [k, i] : to.indexes) indexes_on[i.table.key()].push_back(k);
+    for (const auto& [k, t] : to.triggers) triggers_on[t.table.key()].push_back(k);
+    std::vector<Part> out;
+    for (auto& [root, p] : parts) {
+        for (const auto& k : p.before.relations) p.after.relations.insert(k);
+        for (const auto& k : p.before.triggers) p.after.triggers.insert(k);
+        for (const auto& r : p.after.relations) {
+            for (const auto& k : indexes_on[r]) p.after.indexes.insert(k);
+            for (const auto& k : triggers_on[r]) p.after.triggers.insert(k);
+        }
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+void prove_part(const Schema& from, const Schema& to, const Part& part, const std::vector<SourceFile>* sources) {
+    // Foreign keys stay off: the shadow holds no rows, and the parents of the
+    // tables in a part need not be there (rows and keys are the e2e tests' business).
+    auto db = build_shadow(from, &part.before);
     InspectOptions io;
     io.ignore_tables.clear();
     io.origin = "shadow database";
 
-    Schema want_after = restrict_to(to, after);
-    run_plan(db, up, "forward", sources);
+    Schema want_after = restrict_to(to, part.after);
+    run_plan(db, part.up, "forward", sources);
     check_views(db, want_after, sources);
     Schema got_after = inspect(db, io);
     if (!same_schema(got_after, want_after))
-        throw ProofError("the forward migration does not reach the declared schema; it would leave:" +
+        throw ProofError("the forward migration does not reach the declared schema; the differences:" +
                              differences(want_after, got_after),
                          {}, true);
 
-    Schema want_before = restrict_to(from, before);
-    run_plan(db, down, "rollback", sources);
+    Schema want_before = restrict_to(from, part.before);
+    run_plan(db, part.down, "rollback", sources);
     Schema got_before = inspect(db, io);
     if (!same_schema(got_before, want_before))
-        throw ProofError("the rollback does not restore the schema it starts from; it would leave:" +
+        throw ProofError("the rollback does not restore the schema it starts from; the differences:" +
                              differences(want_before, got_before),
                          {}, true);
+}
+
+}  // namespace
+
+void prove(const Schema& from, const Schema& to, const Diff& d, const Plan& up, const Plan& down,
+           const std::vector<SourceFile>* sources) {
+    Scope before = scope_of(d, up, from);
+    std::vector<Part> parts;
+    {
+        PhaseTimer t(fmt::format("  proof: split ({} objects)",
+                                 before.relations.size() + before.indexes.size() + before.triggers.size()));
+        parts = split(from, to, before, up, down);
+    }
+    PhaseTimer t(fmt::format("  proof: {} parts on shadows", parts.size()));
+    // The parts share nothing, so they run side by side, one shadow database per
+    // thread at a time. The first failing part (in part order) is the one reported,
+    // so the outcome does not depend on scheduling.
+    std::size_t threads = std::max<std::size_t>(1, std::min<std::size_t>(std::thread::hardware_concurrency(), 8));
+    threads = std::min(threads, parts.size());
+    std::atomic<std::size_t> next{0};
+    std::vector<std::exception_ptr> errors(parts.size());
+    auto worker = [&] {
+        for (std::size_t i; (i = next++) < parts.size();) {
+            try {
+                prove_part(from, to, parts[i], sources);
+            } catch (...) {
+                errors[i] = std::current_exception();
+            }
+        }
+    };
+    std::vector<std::thread> pool;
+    for (std::size_t i = 1; i < threads; ++i) pool.emplace_back(worker);
+    worker();
+    for (auto& th : pool) th.join();
+    for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
 }
 
 }  // namespace schema

@@ -6,21 +6,23 @@
 namespace schema {
 
 namespace {
+// Copies the entries of `from` named in `keys` (not the whole map: a part of a
+// proof is small, the schema may not be).
 template <typename Map>
-void keep(Map& m, const std::set<std::string>& keys) {
-    for (auto it = m.begin(); it != m.end();)
-        it = keys.count(it->first) ? std::next(it) : m.erase(it);
+void pick(const Map& from, const std::set<std::string>& keys, Map& to) {
+    for (const auto& k : keys)
+        if (auto it = from.find(k); it != from.end()) to.emplace(k, it->second);
 }
 }  // namespace
 
 Schema restrict_to(const Schema& s, const Scope& scope) {
     if (scope.everything) return s;
-    Schema out = s;
-    keep(out.tables, scope.relations);
-    keep(out.views, scope.relations);
-    keep(out.virtual_tables, scope.relations);
-    keep(out.indexes, scope.indexes);
-    keep(out.triggers, scope.triggers);
+    Schema out;
+    pick(s.tables, scope.relations, out.tables);
+    pick(s.views, scope.relations, out.views);
+    pick(s.virtual_tables, scope.relations, out.virtual_tables);
+    pick(s.indexes, scope.indexes, out.indexes);
+    pick(s.triggers, scope.triggers, out.triggers);
     return out;
 }
 

@@ -46,6 +46,10 @@ std::string migration_text(const Plan& plan, const MigrationInfo& info) {
         out += "--\n-- DATA LOSS:\n";
         for (const auto& s : plan.data_loss) out += "--   ! " + s + "\n";
     }
+    if (!info.not_restored.empty()) {
+        out += "--\n-- Not restored (the forward migration destroys it; a backup has it):\n";
+        for (const auto& s : info.not_restored) out += "--   ! " + s + "\n";
+    }
     if (!plan.prechecks.empty()) {
         out += "--\n-- Fails (and changes nothing) if existing rows violate:\n";
         for (const auto& p : plan.prechecks) out += "--   " + p.description + "\n";

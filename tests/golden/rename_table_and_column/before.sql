@@ -1,0 +1,8 @@
+CREATE TABLE people (
+  id INTEGER PRIMARY KEY,
+  username TEXT NOT NULL
+);
+CREATE TABLE posts (
+  id INTEGER PRIMARY KEY,
+  author INTEGER REFERENCES people (id)
+);
