@@ -31,7 +31,7 @@ TEST_CASE("golden migration files") {
         Plan up = make_plan(d, from, to);
         Plan down = make_plan(diff(to, from, d.inverse()), to, from);
         prove(from, to, d, up, down);
-        std::string up_text = migration_text(up, {"0001_change.sql", "rollback/0001_change.sql", false});
+        std::string up_text = migration_text(up, {"0001_change.sql", "rollback/0001_change.sql", false, {}});
         std::string down_text = migration_text(down, {"0001_change.sql", "0001_change.sql", true, up.data_loss});
         if (update) {
             test::write_file(dir / "up.sql", up_text);

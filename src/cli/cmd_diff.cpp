@@ -109,7 +109,7 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
 
     const std::string name = slug(o.name.empty() ? default_name(g.diff) : o.name);
     auto [up_path, down_path] = dir.paths_for(dir.next_version(), name);
-    MigrationInfo up_info{up_path.filename().string(), fs::relative(down_path, dir.root).string(), false};
+    MigrationInfo up_info{up_path.filename().string(), fs::relative(down_path, dir.root).string(), false, {}};
     MigrationInfo down_info{down_path.filename().string(), up_path.filename().string(), true, g.up.data_loss};
     std::string up_text = migration_text(g.up, up_info);
     std::string down_text = migration_text(g.down, down_info);
