@@ -46,7 +46,8 @@ struct Directory {
     std::vector<std::string> problems;   // files that do not follow the layout, duplicate versions
 
     // Reads every migration under `root` (which may not exist: then it is empty).
-    static Directory load(const fs::path& root);
+    // Without `read_rollbacks`, rollback files are found but not read (status).
+    static Directory load(const fs::path& root, bool read_rollbacks = true);
     std::int64_t next_version() const;
     const Migration* find(std::int64_t version) const;
     // Where the pair for a new migration goes, in this directory's layout.
@@ -96,17 +97,46 @@ struct Drift {
 };
 std::vector<Drift> drift(const Directory& dir, const std::vector<Applied>& applied);
 
+// --- history ------------------------------------------------------------------------
+
+// A database already migrated with wrangler records what it applied in
+// d1_migrations (file names). These are the migrations of `dir` it names, as
+// tracking rows, so that nothing is applied twice when a team moves over.
+std::vector<Applied> wrangler_history(sqlite::Database& db, const Directory& dir);
+
+// One migration as `status` shows it.
+struct MigrationState {
+    enum Kind { applied, pending, modified, missing } kind;
+    std::int64_t version = 0;
+    std::string name;
+    std::string file;       // forward file, or empty when missing
+    const Applied* record = nullptr;  // when applied / modified / missing
+};
+std::vector<MigrationState> states(const Directory& dir, const std::vector<Applied>& applied);
+const char* state_name(MigrationState::Kind k);
+
+// What `validate` reports: layout problems, duplicate versions, gaps, missing
+// rollbacks, and (given the applied history) edited or vanished applied files
+// and pending files numbered below applied ones. Empty when all is well.
+std::vector<std::string> validate(const Directory& dir, const std::vector<Applied>* applied);
+
 // --- runner ----------------------------------------------------------------------
 
 struct Event {
-    enum class Kind { started, applied, rolled_back, failed, skipped, nothing_to_do, would_apply, would_roll_back };
+    enum class Kind {
+        started, applied, rolled_back, failed, skipped, nothing_to_do, would_apply, would_roll_back,
+        backup, adopted, progress, rows_copied, baselined
+    };
     Kind kind;
     std::int64_t version = 0;
     std::string name;
     std::string file;
     double ms = 0;
     std::string message;
+    std::int64_t rows = 0;
+    int line = 0;  // failed: the statement's line in `file`
 };
+const char* event_name(Event::Kind k);
 using EventSink = std::function<void(const Event&)>;
 
 // A migration that failed: which file, which statement, SQLite's own words.
@@ -141,20 +171,38 @@ struct RollbackOptions {
     bool dry_run = false;
 };
 
+struct BackupOptions {
+    bool enabled = true;
+    fs::path dir;   // default: "backups" beside the database file
+    int keep = 5;   // newest copies kept per database
+};
+
+// Copies the database (SQLite's online backup API: a consistent snapshot) to
+// `dir`, named after the database, the time and `label`; keeps the newest
+// `keep` copies of this database there. Returns the copy's path.
+fs::path backup_database(sqlite::Database& db, const fs::path& db_path, const BackupOptions& options,
+                         const std::string& label);
+
 class Runner {
 public:
-    Runner(sqlite::Database& db, std::string tracking_table, EventSink sink);
+    Runner(sqlite::Database& db, fs::path db_path, std::string tracking_table, EventSink sink);
     // Returns how many migrations this call applied / rolled back.
     int apply(const Directory& dir, const ApplyOptions& options);
     int rollback(const Directory& dir, const RollbackOptions& options);
+    // Records versions up to `version` as applied without running them.
+    int baseline(const Directory& dir, std::int64_t version);
 
     int busy_timeout_ms = 60000;
+    BackupOptions backup;
 
 private:
     sqlite::Database& db_;
+    fs::path db_path_;
     Tracker tracker_;
     EventSink sink_;
 
+    void adopt_wrangler_history(const Directory& dir);
+    void take_backup(const std::string& label);
     void run_in_transaction(const Migration& m, bool forward);
 };
 

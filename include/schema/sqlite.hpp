@@ -109,9 +109,11 @@ private:
 
 // Runs every statement of `sql` in order (SQLite splits them, so semicolons in
 // trigger bodies and strings are handled). `filter`, when given, sees each
-// statement first and returns false to skip it. Throws ScriptError.
+// statement first and returns false to skip it; `done`, when given, hears of
+// each statement run and the rows it changed. Throws ScriptError.
 void run_script(Database& db, std::string_view sql,
-                const std::function<bool(const ScriptStatement&)>& filter = nullptr);
+                const std::function<bool(const ScriptStatement&)>& filter = nullptr,
+                const std::function<void(const ScriptStatement&, std::int64_t changes)>& done = nullptr);
 
 // The statements of `sql` without running them (prepared against `db`'s schema
 // only to find their boundaries; needs no tables to exist).

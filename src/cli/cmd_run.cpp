@@ -1,5 +1,6 @@
-// schema apply [--to N] [--dry-run]   and   schema rollback [--to N | --steps K] [--dry-run]
+// schema apply | rollback | baseline: the tracked runner.
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <iostream>
 
@@ -9,52 +10,111 @@ namespace schema::cli {
 
 namespace {
 
-migrate::EventSink text_sink(Output& out) {
-    return [&out](const migrate::Event& e) {
-        using K = migrate::Event::Kind;
-        switch (e.kind) {
-            case K::started: break;
-            case K::applied:
-                std::cout << out.green("applied") << fmt::format("     {:04} {} ({:.0f} ms)\n", e.version, e.name, e.ms);
-                break;
-            case K::rolled_back:
-                std::cout << out.yellow("rolled back") << fmt::format(" {:04} {} ({:.0f} ms)\n", e.version, e.name, e.ms);
-                break;
-            case K::skipped: std::cout << fmt::format("skipped     {:04} {}: {}\n", e.version, e.name, e.message); break;
-            case K::failed: std::cerr << out.red("failed") << fmt::format("      {:04} {}\n", e.version, e.name); break;
-            case K::nothing_to_do: std::cout << e.message << "\n"; break;
-            case K::would_apply: std::cout << fmt::format("would apply       {}\n", e.file); break;
-            case K::would_roll_back: std::cout << fmt::format("would roll back   {}\n", e.file); break;
-        }
-    };
-}
-
 struct RunOptions {
     std::optional<std::int64_t> to;
     std::optional<int> steps;
+    std::int64_t baseline_version = 0;
     bool dry_run = false;
+    bool no_backup = false;
 };
 
-int run(const RunOptions& o, const Project& p, Output& out, bool forward) {
+std::string thousands(std::int64_t n) {
+    std::string s = std::to_string(n);
+    for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(std::size_t(i), ",");
+    return s;
+}
+
+enum class What { apply, rollback, baseline };
+
+int run(const RunOptions& o, const Project& p, Output& out, What what) {
     auto dir = migrate::Directory::load(p.migrations_dir);
-    if (!forward && !fs::exists(p.db)) throw InputError("database " + p.db.string() + " does not exist");
+    const bool existed = fs::exists(p.db);
+    if (what != What::apply && !existed) throw InputError("database " + p.db.string() + " does not exist");
     auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::create);
-    migrate::Runner runner(db, p.tracking_table, text_sink(out));
-    if (forward) runner.apply(dir, {o.to, o.dry_run});
-    else runner.rollback(dir, {o.to, o.steps, o.dry_run});
+    migrate::Runner runner(db, p.db, p.tracking_table, event_printer(out, p));
+    runner.busy_timeout_ms = p.busy_timeout_ms;
+    runner.backup.enabled = p.backups && !o.no_backup && existed;  // a new database has nothing to lose
+    runner.backup.dir = p.backup_dir;
+    runner.backup.keep = p.keep_backups;
+    switch (what) {
+        case What::apply: runner.apply(dir, {o.to, o.dry_run}); break;
+        case What::rollback: runner.rollback(dir, {o.to, o.steps, o.dry_run}); break;
+        case What::baseline: runner.baseline(dir, o.baseline_version); break;
+    }
     return 0;
 }
 
+void add_backup_flag(CLI::App* cmd, RunOptions& o) {
+    cmd->add_flag("--no-backup", o.no_backup, "do not copy the database to backups/ first");
+}
+
 }  // namespace
+
+migrate::EventSink event_printer(Output& out, const Project& p) {
+    return [&out, db = p.db.string()](const migrate::Event& e) {
+        using K = migrate::Event::Kind;
+        if (out.json()) {
+            if (e.kind == K::progress) return;
+            nlohmann::json j{{"event", migrate::event_name(e.kind)}, {"database", db}};
+            if (e.version) j["version"] = e.version;
+            if (!e.name.empty()) j["name"] = e.name;
+            if (!e.file.empty()) j[e.kind == K::rows_copied ? "table" : "file"] = e.file;
+            if (e.kind == K::applied || e.kind == K::rolled_back || e.kind == K::rows_copied) j["ms"] = e.ms;
+            if (e.kind == K::rows_copied) j["rows"] = e.rows;
+            if (e.kind == K::failed) j["line"] = e.line;
+            if (!e.message.empty()) j["message"] = e.message;
+            out.json_line(j.dump());
+            return;
+        }
+        const std::string label = fmt::format("{:04} {}", e.version, e.name);
+        auto clear_progress = [&] {
+            if (out.stderr_is_terminal()) std::cerr << "\r\033[K" << std::flush;
+        };
+        switch (e.kind) {
+            case K::started: break;
+            case K::progress:
+                if (out.stderr_is_terminal())
+                    std::cerr << fmt::format("\r\033[K  {} … {:.1f} s", label, e.ms / 1000.0) << std::flush;
+                break;
+            case K::rows_copied:
+                if (out.stderr_is_terminal() || e.ms >= 1000) {
+                    clear_progress();
+                    std::cerr << fmt::format("  {}: {} rows copied into {} ({:.1f} s)\n", label, thousands(e.rows),
+                                             e.file, e.ms / 1000.0);
+                }
+                break;
+            case K::applied:
+                clear_progress();
+                std::cout << out.green("applied") << fmt::format("      {} ({:.0f} ms)\n", label, e.ms);
+                break;
+            case K::rolled_back:
+                clear_progress();
+                std::cout << out.yellow("rolled back") << fmt::format("  {} ({:.0f} ms)\n", label, e.ms);
+                break;
+            case K::skipped: std::cout << fmt::format("skipped      {}: {}\n", label, e.message); break;
+            case K::failed:
+                clear_progress();
+                std::cerr << out.red("failed") << fmt::format("       {}\n", label);
+                break;
+            case K::nothing_to_do: std::cout << e.message << "\n"; break;
+            case K::would_apply: std::cout << fmt::format("would apply        {}\n", e.file); break;
+            case K::would_roll_back: std::cout << fmt::format("would roll back    {}\n", e.file); break;
+            case K::backup: std::cout << fmt::format("backup       {}\n", e.file); break;
+            case K::adopted: std::cout << fmt::format("adopted      {} ({})\n", label, e.message); break;
+            case K::baselined: std::cout << fmt::format("baselined    {} ({})\n", label, e.message); break;
+        }
+    };
+}
 
 void register_apply(CLI::App& app, Globals& g, int& exit_code) {
     auto opts = std::make_shared<RunOptions>();
     auto* cmd = app.add_subcommand("apply", "Apply pending migrations, each in its own transaction");
     cmd->add_option("--to", opts->to, "stop after this version");
     cmd->add_flag("--dry-run", opts->dry_run, "print what would run and change nothing");
+    add_backup_flag(cmd, *opts);
     cmd->callback([opts, &g, &exit_code] {
-        Output out(g.no_color);
-        exit_code = run(*opts, resolve_project(g), out, true);
+        Output out(g.no_color, g.json);
+        exit_code = run(*opts, resolve_project(g), out, What::apply);
     });
 }
 
@@ -64,9 +124,20 @@ void register_rollback(CLI::App& app, Globals& g, int& exit_code) {
     auto* to = cmd->add_option("--to", opts->to, "roll back every migration after this version");
     cmd->add_option("--steps", opts->steps, "how many migrations to roll back (default 1)")->excludes(to);
     cmd->add_flag("--dry-run", opts->dry_run, "print what would run and change nothing");
+    add_backup_flag(cmd, *opts);
     cmd->callback([opts, &g, &exit_code] {
-        Output out(g.no_color);
-        exit_code = run(*opts, resolve_project(g), out, false);
+        Output out(g.no_color, g.json);
+        exit_code = run(*opts, resolve_project(g), out, What::rollback);
+    });
+}
+
+void register_baseline(CLI::App& app, Globals& g, int& exit_code) {
+    auto opts = std::make_shared<RunOptions>();
+    auto* cmd = app.add_subcommand("baseline", "Record migrations 1..N as applied without running them");
+    cmd->add_option("N", opts->baseline_version, "the last version the database already has")->required();
+    cmd->callback([opts, &g, &exit_code] {
+        Output out(g.no_color, g.json);
+        exit_code = run(*opts, resolve_project(g), out, What::baseline);
     });
 }
 

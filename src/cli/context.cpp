@@ -2,13 +2,21 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 
 namespace schema::cli {
 
-Output::Output(bool no_color) {
+Output::Output(bool no_color, bool json) : json_(json) {
     const char* env = std::getenv("NO_COLOR");
-    color_ = !no_color && !(env && *env) && isatty(STDOUT_FILENO);
+    color_ = !json && !no_color && !(env && *env) && isatty(STDOUT_FILENO);
+    stderr_tty_ = isatty(STDERR_FILENO);
+}
+
+void Output::json_line(const std::string& line) const {
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
 }
 
 std::string Output::paint(const std::string& text, const char* ansi) const {
@@ -34,6 +42,10 @@ Project resolve_project(const Globals& g) {
     if (!g.db.empty()) p.db = g.db;
     if (!g.schema_dir.empty()) p.schema_dir = g.schema_dir;
     if (!g.migrations_dir.empty()) p.migrations_dir = g.migrations_dir;
+    if (!g.tracking_table.empty()) p.tracking_table = g.tracking_table;
+    if (!g.backup_dir.empty()) p.backup_dir = g.backup_dir;
+    if (g.keep_backups) p.keep_backups = *g.keep_backups;
+    p.busy_timeout_ms = g.busy_timeout_ms;
     if (p.db.empty()) throw InputError("no database: pass --db FILE (or name one in schema.toml)");
     return p;
 }

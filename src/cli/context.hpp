@@ -14,17 +14,26 @@ struct Globals {
     std::string db;
     std::string schema_dir;
     std::string migrations_dir;
+    std::string tracking_table;
+    std::string backup_dir;
+    std::optional<int> keep_backups;
     std::string config;
     std::string database;  // -d NAME (schema.toml)
     bool all = false;
     bool json = false;
     bool no_color = false;
+    int busy_timeout_ms = 60000;
 };
 
-// Text on stdout/stderr; color only on a terminal and without NO_COLOR.
+// Text on stdout/stderr; color only on a terminal and without NO_COLOR. With
+// --json, commands print one JSON object per line instead.
 class Output {
 public:
-    explicit Output(bool no_color);
+    explicit Output(bool no_color, bool json = false);
+    bool json() const { return json_; }
+    bool stderr_is_terminal() const { return stderr_tty_; }
+    // Prints a JSON object as one line on stdout.
+    void json_line(const std::string& line) const;
     bool color() const { return color_; }
     std::string paint(const std::string& text, const char* ansi) const;
     std::string red(const std::string& t) const { return paint(t, "31"); }
@@ -37,7 +46,12 @@ public:
 
 private:
     bool color_ = false;
+    bool json_ = false;
+    bool stderr_tty_ = false;
 };
+
+// The runner's events as text (or JSON lines with --json).
+migrate::EventSink event_printer(Output& out, const Project& p);
 
 // Thrown by a command to end with an exit code after it printed its message.
 struct ExitCode {
@@ -52,5 +66,9 @@ using CommandRunner = std::function<int(const Project&, Output&)>;
 void register_diff(CLI::App& app, Globals& g, int& exit_code);
 void register_apply(CLI::App& app, Globals& g, int& exit_code);
 void register_rollback(CLI::App& app, Globals& g, int& exit_code);
+void register_baseline(CLI::App& app, Globals& g, int& exit_code);
+void register_status(CLI::App& app, Globals& g, int& exit_code);
+void register_validate(CLI::App& app, Globals& g, int& exit_code);
+void register_new(CLI::App& app, Globals& g, int& exit_code);
 
 }  // namespace schema::cli

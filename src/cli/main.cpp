@@ -16,16 +16,27 @@ int main(int argc, char** argv) {
                  "schema"};
     app.set_version_flag("--version", std::string("schema ") + SCHEMA_VERSION);
     app.require_subcommand(1);
+    app.fallthrough();  // global options may come after the command too
     Globals g;
     app.add_option("--db", g.db, "SQLite database file");
     app.add_option("--schema", g.schema_dir, "directory of declared DDL (default: schema)");
     app.add_option("--dir", g.migrations_dir, "migrations directory (default: generated)");
+    app.add_option("--table", g.tracking_table, "tracking table (default: _migrations)");
+    app.add_option("--backup-dir", g.backup_dir, "where apply/rollback copy the database first (default: backups/ "
+                                                 "beside it)");
+    app.add_option("--keep-backups", g.keep_backups, "how many copies to keep (default: 5)");
+    app.add_option("--busy-timeout", g.busy_timeout_ms, "milliseconds to wait for another writer (default: 60000)");
+    app.add_flag("--json", g.json, "one JSON object per line instead of text");
     app.add_flag("--no-color", g.no_color, "no colors (also: NO_COLOR=1)");
 
     int exit_code = 0;
     register_diff(app, g, exit_code);
     register_apply(app, g, exit_code);
     register_rollback(app, g, exit_code);
+    register_status(app, g, exit_code);
+    register_validate(app, g, exit_code);
+    register_new(app, g, exit_code);
+    register_baseline(app, g, exit_code);
 
     try {
         app.parse(argc, argv);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "schema/inspect.hpp"
@@ -69,10 +70,10 @@ Baseline load_baseline(const Project& p, const migrate::Directory& dir) {
         b.live = inspect(db, io);
         applied = migrate::Tracker(db, p.tracking_table).applied();
     }
-    for (const auto& m : dir.migrations) {
-        bool done = std::any_of(applied.begin(), applied.end(), [&](const auto& a) { return a.version == m.version; });
-        if (!done) b.pending.push_back(&m);
-    }
+    std::set<std::int64_t> done;
+    for (const auto& a : applied) done.insert(a.version);
+    for (const auto& m : dir.migrations)
+        if (!done.count(m.version)) b.pending.push_back(&m);
     if (b.pending.empty()) {
         b.schema = b.live;
         return b;

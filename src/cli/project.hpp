@@ -24,7 +24,8 @@ struct Project {
     std::string tracking_table = "_migrations";
     int keep_backups = 5;
     bool backups = true;
-    fs::path backup_dir;               // default: <db>.backups beside the database
+    fs::path backup_dir;               // default: backups/ beside the database
+    int busy_timeout_ms = 60000;       // how long to wait for another writer
 };
 
 // Parses the declared files and checks that they reference only declared

@@ -2,12 +2,15 @@
 // ours (NNNN_name.sql + rollback/NNNN_name.sql), NNNN_name.sql beside
 // NNNN_name.rollback.sql, and Flyway's VNNN__name/{up,down}.sql. Three- or
 // four-digit numbers alike.
+#include <boost/spirit/home/x3.hpp>
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
 #include <map>
-#include <regex>
+#include <set>
 #include <sstream>
 
 #include "schema/expr.hpp"
@@ -18,29 +21,69 @@ namespace schema::migrate {
 
 namespace {
 
-std::string read_all(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + p.string());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+namespace x3 = boost::spirit::x3;
 
-std::vector<fs::path> sorted_entries(const fs::path& dir) {
-    std::vector<fs::path> out;
-    std::error_code ec;
-    for (auto& e : fs::directory_iterator(dir, ec)) out.push_back(e.path());
-    std::sort(out.begin(), out.end());
+std::string read_all(const fs::path& p) {
+    // Plain read(2): status reads thousands of small files.
+    int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw std::runtime_error("cannot read " + p.string());
+    std::string out;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            ::close(fd);
+            throw std::runtime_error("cannot read " + p.string());
+        }
+        if (n == 0) break;
+        out.append(buf, std::size_t(n));
+    }
+    ::close(fd);
     return out;
 }
 
-void load_sql(Migration& m) {
+struct Entry {
+    fs::path path;
+    std::string name;
+    bool directory;
+};
+
+std::vector<Entry> sorted_entries(const fs::path& dir) {
+    std::vector<Entry> out;
+    std::error_code ec;
+    for (auto& e : fs::directory_iterator(dir, ec))
+        out.push_back({e.path(), e.path().filename().string(), e.is_directory(ec)});
+    std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
+    return out;
+}
+
+void load_sql(Migration& m, bool read_rollback) {
     m.up_sql = read_all(m.up_path);
     m.checksum = sha256_hex(m.up_sql);
-    if (m.down_path) {
+    if (m.down_path && read_rollback) {
         m.down_sql = read_all(*m.down_path);
         m.down_checksum = sha256_hex(m.down_sql);
     }
+}
+
+// File names of the layouts: "0012_add_prefs.sql", "0012_add_prefs.rollback.sql",
+// "V012__add_prefs". Each yields the digits and the name.
+struct NameParts {
+    std::string digits, name;
+};
+
+std::optional<NameParts> parse_name(const std::string& file, const char* prefix, const char* separator,
+                                    const char* suffix) {
+    NameParts parts;
+    auto first = file.begin();
+    auto const digits = x3::lit(prefix) >> x3::lexeme[+x3::char_("0-9")];
+    if (!x3::parse(first, file.end(), digits, parts.digits)) return std::nullopt;
+    if (!x3::parse(first, file.end(), x3::lit(separator))) return std::nullopt;
+    std::string rest(first, file.end());
+    std::string_view sfx(suffix);
+    if (rest.size() <= sfx.size() || rest.compare(rest.size() - sfx.size(), sfx.size(), sfx) != 0) return std::nullopt;
+    parts.name = rest.substr(0, rest.size() - sfx.size());
+    return parts;
 }
 
 }  // namespace
@@ -59,22 +102,26 @@ std::string Migration::label() const {
     return up_path.stem().string();
 }
 
-Directory Directory::load(const fs::path& root) {
+Directory Directory::load(const fs::path& root, bool read_rollbacks) {
     Directory d;
     d.root = root;
     if (!fs::exists(root)) return d;
-    static const std::regex numbered(R"(^(\d+)_(.+)\.sql$)");
-    static const std::regex sibling_rollback(R"(^(\d+)_(.+)\.rollback\.sql$)");
-    static const std::regex flyway(R"(^V(\d+)__(.+)$)");
-
     auto entries = sorted_entries(root);
+    std::set<std::string> names;
     bool has_flyway = false, has_sibling = false;
-    for (const auto& p : entries) {
-        std::string f = p.filename().string();
-        if (fs::is_directory(p) && std::regex_match(f, flyway)) has_flyway = true;
-        if (std::regex_match(f, sibling_rollback)) has_sibling = true;
+    for (const auto& e : entries) {
+        names.insert(e.name);
+        if (e.directory && parse_name(e.name, "V", "__", "")) has_flyway = true;
+        if (!e.directory && parse_name(e.name, "", "_", ".rollback.sql")) has_sibling = true;
     }
     d.layout = has_flyway ? Layout::flyway : has_sibling ? Layout::sibling : Layout::numbered;
+    std::set<std::string> rollbacks;
+    if (d.layout == Layout::numbered && fs::is_directory(root / "rollback"))
+        for (const auto& e : sorted_entries(root / "rollback")) {
+            rollbacks.insert(e.name);
+            if (!e.directory && e.path.extension() == ".sql" && !names.count(e.name))
+                d.problems.push_back(e.path.string() + ": rollback without a forward migration");
+        }
 
     std::map<std::int64_t, Migration> by_version;
     auto add = [&](Migration m, const std::string& digits) {
@@ -86,58 +133,56 @@ Directory Directory::load(const fs::path& root) {
         }
         by_version.emplace(m.version, std::move(m));
     };
+    auto stray = [&](const Entry& e) { d.problems.push_back(e.path.string() + ": not in the layout " + layout_name(d.layout)); };
 
-    for (const auto& p : entries) {
-        std::string f = p.filename().string();
-        std::smatch mm;
+    for (const auto& e : entries) {
         if (d.layout == Layout::flyway) {
-            if (!fs::is_directory(p)) {
-                if (p.extension() == ".sql")
-                    d.problems.push_back(p.string() + ": not in the layout " + layout_name(d.layout));
+            if (!e.directory) {
+                if (e.path.extension() == ".sql") stray(e);
                 continue;
             }
-            if (!std::regex_match(f, mm, flyway)) {
-                d.problems.push_back(p.string() + ": not in the layout " + layout_name(d.layout));
+            auto parts = parse_name(e.name, "V", "__", "");
+            if (!parts) {
+                stray(e);
                 continue;
             }
             Migration m;
-            m.version = std::stoll(mm[1]);
-            m.name = mm[2];
-            m.up_path = p / "up.sql";
+            m.version = std::stoll(parts->digits);
+            m.name = parts->name;
+            m.up_path = e.path / "up.sql";
             if (!fs::exists(m.up_path)) {
-                d.problems.push_back(p.string() + ": has no up.sql");
+                d.problems.push_back(e.path.string() + ": has no up.sql");
                 continue;
             }
-            if (fs::exists(p / "down.sql")) m.down_path = p / "down.sql";
-            load_sql(m);
-            add(std::move(m), mm[1]);
+            if (fs::exists(e.path / "down.sql")) m.down_path = e.path / "down.sql";
+            load_sql(m, read_rollbacks);
+            add(std::move(m), parts->digits);
             continue;
         }
-        if (fs::is_directory(p)) {
-            if (f != "rollback" && f != "backups")
-                d.problems.push_back(p.string() + ": unexpected directory");
+        if (e.directory) {
+            if (e.name != "rollback" && e.name != "backups") d.problems.push_back(e.path.string() + ": unexpected directory");
             continue;
         }
-        if (p.extension() != ".sql") continue;
-        if (std::regex_match(f, sibling_rollback)) continue;  // read with its forward file
-        if (!std::regex_match(f, mm, numbered)) {
-            d.problems.push_back(p.string() + ": not in the layout " + layout_name(d.layout));
+        if (e.path.extension() != ".sql") continue;
+        if (parse_name(e.name, "", "_", ".rollback.sql")) continue;  // read with its forward file
+        auto parts = parse_name(e.name, "", "_", ".sql");
+        if (!parts) {
+            stray(e);
             continue;
         }
         Migration m;
-        m.version = std::stoll(mm[1]);
-        m.name = mm[2];
-        m.up_path = p;
-        fs::path down = d.layout == Layout::sibling ? root / (p.stem().string() + ".rollback.sql")
-                                                    : root / "rollback" / f;
-        if (fs::exists(down)) m.down_path = down;
-        load_sql(m);
-        add(std::move(m), mm[1]);
+        m.version = std::stoll(parts->digits);
+        m.name = parts->name;
+        m.up_path = e.path;
+        if (d.layout == Layout::sibling) {
+            std::string sibling = e.path.stem().string() + ".rollback.sql";
+            if (names.count(sibling)) m.down_path = root / sibling;
+        } else if (rollbacks.count(e.name)) {
+            m.down_path = root / "rollback" / e.name;
+        }
+        load_sql(m, read_rollbacks);
+        add(std::move(m), parts->digits);
     }
-    if (d.layout == Layout::numbered && fs::is_directory(root / "rollback"))
-        for (const auto& p : sorted_entries(root / "rollback"))
-            if (p.extension() == ".sql" && !fs::exists(root / p.filename()))
-                d.problems.push_back(p.string() + ": rollback without a forward migration");
     for (auto& [v, m] : by_version) d.migrations.push_back(std::move(m));
     return d;
 }
@@ -145,9 +190,9 @@ Directory Directory::load(const fs::path& root) {
 std::int64_t Directory::next_version() const { return migrations.empty() ? 1 : migrations.back().version + 1; }
 
 const Migration* Directory::find(std::int64_t version) const {
-    for (const auto& m : migrations)
-        if (m.version == version) return &m;
-    return nullptr;
+    auto it = std::lower_bound(migrations.begin(), migrations.end(), version,
+                               [](const Migration& m, std::int64_t v) { return m.version < v; });
+    return it != migrations.end() && it->version == version ? &*it : nullptr;
 }
 
 std::pair<fs::path, fs::path> Directory::paths_for(std::int64_t version, const std::string& slug) const {

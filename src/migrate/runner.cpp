@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <set>
 
 #include "schema/expr.hpp"
 #include "schema/migrate.hpp"
@@ -54,6 +55,22 @@ bool is_foreign_keys_pragma(std::string_view statement) {
 
 std::string first_line(std::string_view s) { return std::string(s.substr(0, s.find('\n'))); }
 
+// The table an INSERT ... SELECT copies rows into, or empty for other statements.
+std::string copied_into(std::string_view statement) {
+    try {
+        auto toks = tokenize(statement.substr(0, std::min<std::size_t>(statement.size(), 400)));
+        std::size_t i = 0;
+        if (toks.empty() || !toks[0].is("insert")) return {};
+        while (i < toks.size() && !toks[i].is("into")) ++i;
+        if (++i >= toks.size()) return {};
+        std::string table = toks[i].text;
+        for (; i < toks.size(); ++i)
+            if (toks[i].is("select")) return table;
+    } catch (const std::exception&) {
+    }
+    return {};
+}
+
 }  // namespace
 
 MigrationFailed::MigrationFailed(std::string file, int line, std::string statement, std::string sqlite_message)
@@ -65,8 +82,53 @@ MigrationFailed::MigrationFailed(std::string file, int line, std::string stateme
       statement_(std::move(statement)),
       sqlite_message_(std::move(sqlite_message)) {}
 
-Runner::Runner(sqlite::Database& db, std::string tracking_table, EventSink sink)
-    : db_(db), tracker_(db, std::move(tracking_table)), sink_(std::move(sink)) {}
+Runner::Runner(sqlite::Database& db, fs::path db_path, std::string tracking_table, EventSink sink)
+    : db_(db), db_path_(std::move(db_path)), tracker_(db, std::move(tracking_table)), sink_(std::move(sink)) {}
+
+const char* event_name(Event::Kind k) {
+    switch (k) {
+        case Event::Kind::started: return "started";
+        case Event::Kind::applied: return "applied";
+        case Event::Kind::rolled_back: return "rolled_back";
+        case Event::Kind::failed: return "failed";
+        case Event::Kind::skipped: return "skipped";
+        case Event::Kind::nothing_to_do: return "nothing_to_do";
+        case Event::Kind::would_apply: return "would_apply";
+        case Event::Kind::would_roll_back: return "would_roll_back";
+        case Event::Kind::backup: return "backup";
+        case Event::Kind::adopted: return "adopted";
+        case Event::Kind::progress: return "progress";
+        case Event::Kind::rows_copied: return "rows_copied";
+        case Event::Kind::baselined: return "baselined";
+    }
+    return "";
+}
+
+void Runner::take_backup(const std::string& label) {
+    if (!backup.enabled || db_path_.empty()) return;
+    fs::path copy = backup_database(db_, db_path_, backup, label);
+    sink_({Event::Kind::backup, 0, {}, copy.string(), 0, "copy of the database before " + label});
+}
+
+// Tracking rows for what wrangler applied, written once, before anything runs.
+void Runner::adopt_wrangler_history(const Directory& dir) {
+    if (tracker_.exists()) return;
+    auto history = wrangler_history(db_, dir);
+    if (history.empty()) return;
+    db_.exec("BEGIN IMMEDIATE");
+    try {
+        tracker_.create();
+        if (tracker_.applied().empty())
+            for (const auto& a : history) {
+                tracker_.insert(a);
+                sink_({Event::Kind::adopted, a.version, a.name, {}, 0, "applied by wrangler (d1_migrations)"});
+            }
+        db_.exec("COMMIT");
+    } catch (...) {
+        db_.exec("ROLLBACK");
+        throw;
+    }
+}
 
 void Runner::run_in_transaction(const Migration& m, bool forward) {
     const std::string& sql = forward ? m.up_sql : m.down_sql;
@@ -91,7 +153,43 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
                    forward ? "already applied by another run" : "already rolled back by another run"});
             return;
         }
-        sqlite::run_script(db_, sql, [](const sqlite::ScriptStatement& st) { return !is_foreign_keys_pragma(st.text); });
+        // A long statement (the copy of a rebuild) reports progress, and every
+        // INSERT ... SELECT how many rows it copied.
+        struct Ticker {
+            const Runner* runner;
+            const Migration* m;
+            std::chrono::steady_clock::time_point start, last;
+            EventSink* sink;
+        } ticker{this, &m, started, started, &sink_};
+        sqlite3_progress_handler(
+            db_.get(), 20000,
+            [](void* p) -> int {
+                auto* t = static_cast<Ticker*>(p);
+                auto now = std::chrono::steady_clock::now();
+                if (now - t->last >= std::chrono::milliseconds(250)) {
+                    t->last = now;
+                    (*t->sink)({Event::Kind::progress, t->m->version, t->m->name, {},
+                                std::chrono::duration<double, std::milli>(now - t->start).count(), {}});
+                }
+                return 0;
+            },
+            &ticker);
+        try {
+            sqlite::run_script(
+                db_, sql, [](const sqlite::ScriptStatement& st) { return !is_foreign_keys_pragma(st.text); },
+                [&](const sqlite::ScriptStatement& st, std::int64_t changes) {
+                    auto into = copied_into(st.text);
+                    if (!into.empty())
+                        sink_({Event::Kind::rows_copied, m.version, m.name, into,
+                               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                                   .count(),
+                               {}, changes});
+                });
+        } catch (...) {
+            sqlite3_progress_handler(db_.get(), 0, nullptr, nullptr);
+            throw;
+        }
+        sqlite3_progress_handler(db_.get(), 0, nullptr, nullptr);
         if (keys_off) {
             auto st = db_.prepare("PRAGMA foreign_key_check");
             if (st.step())
@@ -115,7 +213,9 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
         if (db_.in_transaction()) db_.exec("ROLLBACK");
         restore_keys();
         MigrationFailed failure(file, line_of(sql, e.offset()), e.statement(), e.what());
-        sink_({Event::Kind::failed, m.version, m.name, file, 0, failure.what()});
+        Event failed{Event::Kind::failed, m.version, m.name, file, 0, e.what()};
+        failed.line = failure.line();
+        sink_(failed);
         throw failure;
     } catch (...) {
         if (db_.in_transaction()) db_.exec("ROLLBACK");
@@ -126,7 +226,8 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
 
 int Runner::apply(const Directory& dir, const ApplyOptions& options) {
     db_.busy_timeout(busy_timeout_ms);
-    auto applied = tracker_.applied();
+    if (!options.dry_run) adopt_wrangler_history(dir);
+    auto applied = tracker_.exists() ? tracker_.applied() : wrangler_history(db_, dir);
     for (const auto& d : drift(dir, applied)) {
         throw HistoryError(d.kind == Drift::missing
                                ? fmt::format("migration {} ({}) was applied but its file is gone from {}; restore it "
@@ -137,11 +238,11 @@ int Runner::apply(const Directory& dir, const ApplyOptions& options) {
                                              d.version, d.name));
     }
     std::int64_t last_applied = applied.empty() ? 0 : applied.back().version;
+    std::set<std::int64_t> done;
+    for (const auto& a : applied) done.insert(a.version);
     std::vector<const Migration*> pending;
     for (const auto& m : dir.migrations) {
-        bool done = false;
-        for (const auto& a : applied) done = done || a.version == m.version;
-        if (done) continue;
+        if (done.count(m.version)) continue;
         if (options.to && m.version > *options.to) break;
         if (m.version < last_applied)
             throw HistoryError(fmt::format("migration {} ({}) is pending, but a later one ({}) is already applied; "
@@ -157,6 +258,7 @@ int Runner::apply(const Directory& dir, const ApplyOptions& options) {
         for (auto m : pending) sink_({Event::Kind::would_apply, m->version, m->name, m->up_path.string(), 0, {}});
         return 0;
     }
+    take_backup("applying " + pending.front()->label());
     db_.exec("PRAGMA foreign_keys = ON");
     int count = 0;
     for (auto m : pending) {
@@ -168,7 +270,8 @@ int Runner::apply(const Directory& dir, const ApplyOptions& options) {
 
 int Runner::rollback(const Directory& dir, const RollbackOptions& options) {
     db_.busy_timeout(busy_timeout_ms);
-    auto applied = tracker_.applied();
+    if (!options.dry_run) adopt_wrangler_history(dir);
+    auto applied = tracker_.exists() ? tracker_.applied() : wrangler_history(db_, dir);
     std::vector<const Applied*> targets;
     for (auto it = applied.rbegin(); it != applied.rend(); ++it) {
         if (options.to ? it->version <= *options.to : int(targets.size()) >= options.steps.value_or(1)) break;
@@ -195,11 +298,39 @@ int Runner::rollback(const Directory& dir, const RollbackOptions& options) {
             sink_({Event::Kind::would_roll_back, m->version, m->name, m->down_path->string(), 0, {}});
         return 0;
     }
+    take_backup("rolling back " + migrations.front()->label());
     db_.exec("PRAGMA foreign_keys = ON");
     int count = 0;
     for (auto m : migrations) {
         run_in_transaction(*m, false);
         ++count;
+    }
+    return count;
+}
+
+int Runner::baseline(const Directory& dir, std::int64_t version) {
+    db_.busy_timeout(busy_timeout_ms);
+    std::vector<const Migration*> marked;
+    for (const auto& m : dir.migrations)
+        if (m.version <= version) marked.push_back(&m);
+    if (marked.empty())
+        throw HistoryError(fmt::format("no migration numbered {} or lower in {}", version, dir.root.string()));
+    int count = 0;
+    db_.exec("BEGIN IMMEDIATE");
+    try {
+        tracker_.create();
+        for (auto m : marked) {
+            if (tracker_.is_applied(m->version)) continue;
+            tracker_.insert({m->version, m->name, m->checksum, m->down_checksum, utc_now_iso8601(), 0,
+                             std::string("schema ") + SCHEMA_VERSION + " baseline", host_name()});
+            sink_({Event::Kind::baselined, m->version, m->name, m->up_path.string(), 0,
+                   "marked applied without running it"});
+            ++count;
+        }
+        db_.exec("COMMIT");
+    } catch (...) {
+        db_.exec("ROLLBACK");
+        throw;
     }
     return count;
 }

@@ -44,6 +44,17 @@ void Tracker::create() {
 std::vector<Applied> Tracker::applied() const {
     std::vector<Applied> out;
     if (!exists()) return out;
+    // Another tool's history table of the same name: say so, do not misread it.
+    for (const char* column : {"version", "name", "checksum", "applied_at", "execution_time_ms"}) {
+        auto st = db_.prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2");
+        st.bind(1, table_).bind(2, std::string_view(column));
+        if (!st.step())
+            throw HistoryError(fmt::format(
+                "table {} exists but is not schema's tracking table (it has no column {}); it looks like another "
+                "tool's history. Keep ours under another name (--table NAME), then record what is already applied "
+                "with `schema baseline N`",
+                table_, column));
+    }
     auto st = db_.prepare(fmt::format(
         "SELECT version, name, checksum, rollback_checksum, applied_at, execution_time_ms, applied_by, hostname "
         "FROM {} ORDER BY version",

@@ -174,9 +174,11 @@ std::vector<ScriptStatement> split_script(std::string_view sql) {
     return out;
 }
 
-void run_script(Database& db, std::string_view sql, const std::function<bool(const ScriptStatement&)>& filter) {
+void run_script(Database& db, std::string_view sql, const std::function<bool(const ScriptStatement&)>& filter,
+                const std::function<void(const ScriptStatement&, std::int64_t)>& done) {
     for (const auto& st : split_script(sql)) {
         if (filter && !filter(st)) continue;
+        const std::int64_t before = sqlite3_total_changes64(db.get());
         const char* tail = nullptr;
         const char* start = st.text.data();
         const char* end = start + st.text.size();
@@ -195,6 +197,7 @@ void run_script(Database& db, std::string_view sql, const std::function<bool(con
             }
             start = tail;
         }
+        if (done) done(st, sqlite3_total_changes64(db.get()) - before);
     }
 }
 

@@ -69,3 +69,12 @@ private:
 };
 
 }  // namespace test
+
+namespace test {
+
+// Starts the `schema` binary without waiting for it; returns its pid.
+int spawn_cli(const std::vector<std::string>& args, const fs::path& cwd);
+// Waits for a spawned process; returns its exit code (128 + signal when killed).
+int wait_cli(int pid);
+
+}  // namespace test

@@ -1,0 +1,57 @@
+// schema new NAME: an empty numbered pair for a hand-written migration.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <iostream>
+
+#include "context.hpp"
+#include "schema/write.hpp"
+
+namespace schema::cli {
+
+namespace {
+
+void create_file(const fs::path& path, const std::string& text) {
+    if (fs::exists(path)) throw InputError(path.string() + " exists already");
+    fs::create_directories(path.parent_path());
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+int run_new(const std::string& name, const Project& p, Output& out) {
+    auto dir = migrate::Directory::load(p.migrations_dir);
+    if (dir.root.empty()) dir.root = p.migrations_dir;
+    auto [up, down] = dir.paths_for(dir.next_version(), slug(name));
+    create_file(up, fmt::format(
+                        "-- {}\n"
+                        "-- A hand-written migration: data changes (INSERT, UPDATE, DELETE) that `schema diff` cannot\n"
+                        "-- write. Schema changes belong in schema/, where `schema diff` writes them for you.\n"
+                        "-- Runs in one transaction under `schema apply`; a PRAGMA foreign_keys here is honoured\n"
+                        "-- (the runner sets it around the transaction). Rollback: {}\n\n",
+                        up.filename().string(), fs::relative(down, dir.root).string()));
+    create_file(down, fmt::format("-- {}\n-- Undoes {}.\n\n", fs::relative(down, dir.root).string(),
+                                  up.filename().string()));
+    if (out.json())
+        out.json_line(nlohmann::json{{"event", "created"}, {"file", up.string()}, {"rollback", down.string()}}.dump());
+    else
+        std::cout << "created " << out.bold(up.string()) << " and " << down.string() << "\n";
+    return 0;
+}
+
+}  // namespace
+
+void register_new(CLI::App& app, Globals& g, int& exit_code) {
+    auto name = std::make_shared<std::string>();
+    auto* cmd = app.add_subcommand("new", "Create an empty numbered migration pair for hand-written SQL");
+    cmd->add_option("NAME", *name, "what it does, e.g. backfill_display_names")->required();
+    cmd->callback([name, &g, &exit_code] {
+        Output out(g.no_color, g.json);
+        Globals copy = g;
+        if (copy.db.empty()) copy.db = "(unused)";
+        exit_code = run_new(*name, resolve_project(copy), out);
+    });
+}
+
+}  // namespace schema::cli

@@ -1,0 +1,123 @@
+// schema status | validate: the history against the files, read-only.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+#include "context.hpp"
+
+namespace schema::cli {
+
+namespace {
+
+// What the database has applied: its tracking table, or what wrangler recorded
+// (adopted on the next apply). Empty when the database does not exist yet.
+std::vector<migrate::Applied> applied_history(const Project& p, const migrate::Directory& dir, bool& exists) {
+    exists = fs::exists(p.db);
+    if (!exists) return {};
+    auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
+    db.busy_timeout(p.busy_timeout_ms);
+    migrate::Tracker tracker(db, p.tracking_table);
+    return tracker.exists() ? tracker.applied() : migrate::wrangler_history(db, dir);
+}
+
+int run_status(const Project& p, Output& out) {
+    auto dir = migrate::Directory::load(p.migrations_dir, /*read_rollbacks=*/false);
+    bool exists = false;
+    auto applied = applied_history(p, dir, exists);
+    auto states = migrate::states(dir, applied);
+    std::map<migrate::MigrationState::Kind, int> count;
+    for (const auto& s : states) ++count[s.kind];
+
+    if (out.json()) {
+        for (const auto& s : states) {
+            nlohmann::json j{{"version", s.version}, {"name", s.name}, {"state", migrate::state_name(s.kind)}};
+            if (!s.file.empty()) j["file"] = s.file;
+            if (s.record) {
+                j["applied_at"] = s.record->applied_at;
+                j["execution_time_ms"] = s.record->execution_time_ms;
+                j["applied_by"] = s.record->applied_by;
+            }
+            out.json_line(j.dump());
+        }
+        out.json_line(nlohmann::json{{"summary",
+                                      {{"database", p.db.string()},
+                                       {"exists", exists},
+                                       {"applied", count[migrate::MigrationState::applied]},
+                                       {"pending", count[migrate::MigrationState::pending]},
+                                       {"modified", count[migrate::MigrationState::modified]},
+                                       {"missing", count[migrate::MigrationState::missing]}}}}
+                          .dump());
+        return 0;
+    }
+    std::string text = fmt::format(
+        "{}{}: {} applied, {} pending, {} modified, {} missing  ({}, {})\n", p.db.string(),
+        exists ? "" : " (does not exist yet)", count[migrate::MigrationState::applied],
+        count[migrate::MigrationState::pending], count[migrate::MigrationState::modified],
+        count[migrate::MigrationState::missing], dir.root.string(), migrate::layout_name(dir.layout));
+    if (!states.empty()) text += fmt::format("\n  {:<8} {:<9} {:<25} {:>9}  {}\n", "version", "state", "applied at",
+                                             "duration", "name");
+    for (const auto& s : states) {
+        std::string state = migrate::state_name(s.kind);
+        std::string painted = s.kind == migrate::MigrationState::applied   ? out.green(state)
+                              : s.kind == migrate::MigrationState::pending ? out.yellow(state)
+                                                                           : out.red(state);
+        painted += std::string(9 - state.size(), ' ');
+        text += fmt::format("  {:<8} {} {:<25} {:>9}  {}\n", fmt::format("{:04}", s.version), painted,
+                            s.record ? s.record->applied_at : "",
+                            s.record ? fmt::format("{} ms", s.record->execution_time_ms) : "", s.name);
+    }
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+}
+
+int run_validate(const Project& p, Output& out) {
+    auto dir = migrate::Directory::load(p.migrations_dir);
+    bool exists = false;
+    auto applied = applied_history(p, dir, exists);
+    auto problems = migrate::validate(dir, exists ? &applied : nullptr);
+    if (out.json()) {
+        for (const auto& pr : problems) out.json_line(nlohmann::json{{"problem", pr}}.dump());
+        out.json_line(nlohmann::json{{"summary", {{"migrations", dir.migrations.size()}, {"problems", problems.size()}}}}
+                          .dump());
+    } else if (problems.empty()) {
+        std::cout << fmt::format("ok: {} migrations in {} ({}), no problems\n", dir.migrations.size(),
+                                 dir.root.string(), migrate::layout_name(dir.layout));
+    } else {
+        std::cout << out.red(fmt::format("{} problem{} in {}:", problems.size(), problems.size() == 1 ? "" : "s",
+                                         dir.root.string()))
+                  << "\n";
+        for (const auto& pr : problems) std::cout << "  " << pr << "\n";
+    }
+    return problems.empty() ? 0 : 1;
+}
+
+// The database is optional for both: they describe the files alone when it is absent.
+Project project_for_reading(const Globals& g) {
+    Globals copy = g;
+    if (copy.db.empty()) copy.db = "(no database)";
+    Project p = resolve_project(copy);
+    if (g.db.empty()) p.db.clear();
+    return p;
+}
+
+}  // namespace
+
+void register_status(CLI::App& app, Globals& g, int& exit_code) {
+    auto* cmd = app.add_subcommand("status", "Show each migration: applied, pending, modified or missing");
+    cmd->callback([&g, &exit_code] {
+        Output out(g.no_color, g.json);
+        exit_code = run_status(project_for_reading(g), out);
+    });
+}
+
+void register_validate(CLI::App& app, Globals& g, int& exit_code) {
+    auto* cmd = app.add_subcommand(
+        "validate", "Check the migrations directory: layout, gaps, duplicates, rollbacks, edited applied files");
+    cmd->callback([&g, &exit_code] {
+        Output out(g.no_color, g.json);
+        exit_code = run_validate(project_for_reading(g), out);
+    });
+}
+
+}  // namespace schema::cli

@@ -1,0 +1,86 @@
+// The applied history against the files: status, validation, and adoption of a
+// history kept by wrangler.
+#include <fmt/format.h>
+
+#include <map>
+
+#include "schema/migrate.hpp"
+
+namespace schema::migrate {
+
+const char* state_name(MigrationState::Kind k) {
+    switch (k) {
+        case MigrationState::applied: return "applied";
+        case MigrationState::pending: return "pending";
+        case MigrationState::modified: return "modified";
+        case MigrationState::missing: return "missing";
+    }
+    return "";
+}
+
+std::vector<MigrationState> states(const Directory& dir, const std::vector<Applied>& applied) {
+    std::map<std::int64_t, MigrationState> by_version;
+    for (const auto& m : dir.migrations)
+        by_version[m.version] = {MigrationState::pending, m.version, m.name, m.up_path.string(), nullptr};
+    for (const auto& a : applied) {
+        auto it = by_version.find(a.version);
+        if (it == by_version.end()) {
+            by_version[a.version] = {MigrationState::missing, a.version, a.name, {}, &a};
+            continue;
+        }
+        it->second.record = &a;
+        it->second.kind = dir.find(a.version)->checksum == a.checksum ? MigrationState::applied
+                                                                      : MigrationState::modified;
+    }
+    std::vector<MigrationState> out;
+    for (auto& [v, s] : by_version) out.push_back(std::move(s));
+    return out;
+}
+
+std::vector<std::string> validate(const Directory& dir, const std::vector<Applied>* applied) {
+    std::vector<std::string> out = dir.problems;
+    for (std::size_t i = 1; i < dir.migrations.size(); ++i) {
+        const auto& prev = dir.migrations[i - 1];
+        const auto& cur = dir.migrations[i];
+        if (cur.version != prev.version + 1)
+            out.push_back(fmt::format("gap: no migration numbered {} between {} and {}", prev.version + 1,
+                                      prev.label(), cur.label()));
+    }
+    for (const auto& m : dir.migrations)
+        if (!m.down_path) out.push_back(fmt::format("{}: no rollback file", m.up_path.string()));
+    if (applied) {
+        std::int64_t last_applied = applied->empty() ? 0 : applied->back().version;
+        for (const auto& s : states(dir, *applied)) {
+            if (s.kind == MigrationState::modified)
+                out.push_back(fmt::format("{}: edited after it was applied (checksum differs from the one recorded "
+                                          "at {})",
+                                          s.file, s.record->applied_at));
+            if (s.kind == MigrationState::missing)
+                out.push_back(fmt::format("migration {} ({}) was applied at {} but its file is gone", s.version,
+                                          s.name, s.record->applied_at));
+            if (s.kind == MigrationState::pending && s.version < last_applied)
+                out.push_back(fmt::format("{}: pending, but numbered below {}, which is applied", s.file,
+                                          last_applied));
+        }
+    }
+    return out;
+}
+
+std::vector<Applied> wrangler_history(sqlite::Database& db, const Directory& dir) {
+    std::vector<Applied> out;
+    if (!db.query_text("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name = 'd1_migrations'"))
+        return out;
+    std::map<std::string, const Migration*> by_file;
+    for (const auto& m : dir.migrations) by_file.emplace(m.up_path.filename().string(), &m);
+    auto st = db.prepare("SELECT name, applied_at FROM d1_migrations ORDER BY id");
+    while (st.step()) {
+        auto it = by_file.find(st.text(0));
+        if (it == by_file.end()) continue;
+        const Migration& m = *it->second;
+        out.push_back({m.version, m.name, m.checksum, m.down_checksum, st.text(1), 0, "wrangler (adopted)", {}});
+    }
+    std::sort(out.begin(), out.end(), [](const Applied& a, const Applied& b) { return a.version < b.version; });
+    return out;
+}
+
+}  // namespace schema::migrate
