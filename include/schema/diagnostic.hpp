@@ -23,8 +23,9 @@ struct Diagnostic {
     SourcePos pos;
     std::string message;
     std::string source_line;  // the offending line, for the caret display
+    bool warning = false;     // reported, but does not stop the command
 
-    // "file:line:col: error: message", then the line and a caret under col.
+    // "file:line:col: error: message" (or "warning:"), then the line and a caret under col.
     std::string format() const;
 };
 

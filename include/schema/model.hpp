@@ -192,9 +192,10 @@ std::vector<const View*> views_in_dependency_order(const Schema& s);
 // schema/ must not try to create them a second time.
 void drop_shadow_tables(Schema& s);
 
-// References to objects a declared schema does not have: a FOREIGN KEY to an
-// undeclared table, an index or trigger on one. SQLite accepts the first at
-// CREATE time and fails every insert later (with foreign keys on).
+// References to objects a declared schema does not have: an index or trigger on
+// an undeclared table (errors: SQLite refuses them), a FOREIGN KEY to one (a
+// warning: SQLite accepts it, and real schemas reference tables of another
+// database, but with foreign keys on every insert into it fails).
 std::vector<Diagnostic> dangling_references(const Schema& s);
 
 // --- canonical SQL (model/render.cpp) -----------------------------------------

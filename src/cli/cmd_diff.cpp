@@ -1,6 +1,8 @@
 // schema diff [-m NAME] [--print] [--allow-data-loss]
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include <fstream>
 #include <future>
 #include <iostream>
@@ -81,8 +83,14 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
     PlanOptions plan_options;
     Generated g = generate(base.schema, declared, plan_options, &sources);
     if (g.diff.empty()) {
-        std::cout << "up to date: " << p.db.string() << (base.pending.empty() ? "" : " with its pending migrations")
-                  << " matches " << p.schema_dir.string() << "\n";
+        if (out.json())
+            out.json_line(nlohmann::json{{"event", "up_to_date"}, {"database", p.db.string()},
+                                         {"pending", base.pending.size()}}
+                              .dump());
+        else
+            std::cout << "up to date: " << p.db.string()
+                      << (base.pending.empty() ? "" : " with its pending migrations") << " matches "
+                      << p.schema_dir.string() << "\n";
         return 0;
     }
 
@@ -115,11 +123,37 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
     std::string down_text = migration_text(g.down, down_info);
 
     if (o.print) {
-        std::cout << up_text << "\n" << down_text;
+        if (out.json()) {
+            out.json_line(nlohmann::json{{"event", "plan"},
+                                         {"database", p.db.string()},
+                                         {"file", up_path.string()},
+                                         {"rollback", down_path.string()},
+                                         {"changes", g.up.summary},
+                                         {"data_loss", g.up.data_loss},
+                                         {"sql", up_text},
+                                         {"rollback_sql", down_text}}
+                              .dump());
+            return 0;
+        }
+        // The structure first, for a reader; then the files as they would be written.
+        std::cout << out.bold("Changes") << " (" << up_path.string() << ", not written):\n";
+        for (const auto& l : g.up.summary) std::cout << "  " << out.change_line(l) << "\n";
+        for (const auto& l : g.up.data_loss) std::cout << "  " << out.red("! " + l) << "\n";
+        std::cout << "\n" << up_text << "\n" << down_text;
         return 0;
     }
     write_atomically(down_path, down_text);
     write_atomically(up_path, up_text);
+    if (out.json()) {
+        out.json_line(nlohmann::json{{"event", "written"},
+                                     {"database", p.db.string()},
+                                     {"file", up_path.string()},
+                                     {"rollback", down_path.string()},
+                                     {"changes", g.up.summary},
+                                     {"data_loss", g.up.data_loss}}
+                          .dump());
+        return 0;
+    }
     std::cout << "wrote " << out.bold(up_path.string()) << " and " << down_path.string() << "\n";
     for (const auto& l : g.up.summary) std::cout << "  " << out.change_line(l) << "\n";
     for (const auto& l : g.up.data_loss) std::cout << "  " << out.red("! " + l) << "\n";
@@ -136,8 +170,8 @@ void register_diff(CLI::App& app, Globals& g, int& exit_code) {
     cmd->add_flag("--allow-data-loss", opts->allow_data_loss,
                   "write a migration even if it drops tables or columns or skips violating rows");
     cmd->callback([opts, &g, &exit_code] {
-        Output out(g.no_color);
-        exit_code = run_diff(*opts, resolve_project(g), out);
+        Output out(g.no_color, g.json);
+        exit_code = for_each_project(g, out, [&](const Project& p) { return run_diff(*opts, p, out); });
     });
 }
 

@@ -48,9 +48,7 @@ void register_new(CLI::App& app, Globals& g, int& exit_code) {
     cmd->add_option("NAME", *name, "what it does, e.g. backfill_display_names")->required();
     cmd->callback([name, &g, &exit_code] {
         Output out(g.no_color, g.json);
-        Globals copy = g;
-        if (copy.db.empty()) copy.db = "(unused)";
-        exit_code = run_new(*name, resolve_project(copy), out);
+        exit_code = for_each_project(g, out, [&](const Project& p) { return run_new(*name, p, out); }, false);
     });
 }
 

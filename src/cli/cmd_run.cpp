@@ -114,7 +114,7 @@ void register_apply(CLI::App& app, Globals& g, int& exit_code) {
     add_backup_flag(cmd, *opts);
     cmd->callback([opts, &g, &exit_code] {
         Output out(g.no_color, g.json);
-        exit_code = run(*opts, resolve_project(g), out, What::apply);
+        exit_code = for_each_project(g, out, [&](const Project& p) { return run(*opts, p, out, What::apply); });
     });
 }
 
@@ -127,7 +127,7 @@ void register_rollback(CLI::App& app, Globals& g, int& exit_code) {
     add_backup_flag(cmd, *opts);
     cmd->callback([opts, &g, &exit_code] {
         Output out(g.no_color, g.json);
-        exit_code = run(*opts, resolve_project(g), out, What::rollback);
+        exit_code = for_each_project(g, out, [&](const Project& p) { return run(*opts, p, out, What::rollback); });
     });
 }
 
@@ -137,7 +137,7 @@ void register_baseline(CLI::App& app, Globals& g, int& exit_code) {
     cmd->add_option("N", opts->baseline_version, "the last version the database already has")->required();
     cmd->callback([opts, &g, &exit_code] {
         Output out(g.no_color, g.json);
-        exit_code = run(*opts, resolve_project(g), out, What::baseline);
+        exit_code = for_each_project(g, out, [&](const Project& p) { return run(*opts, p, out, What::baseline); });
     });
 }
 

@@ -13,7 +13,7 @@ namespace {
 // What the database has applied: its tracking table, or what wrangler recorded
 // (adopted on the next apply). Empty when the database does not exist yet.
 std::vector<migrate::Applied> applied_history(const Project& p, const migrate::Directory& dir, bool& exists) {
-    exists = fs::exists(p.db);
+    exists = !p.db.empty() && fs::exists(p.db);
     if (!exists) return {};
     auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
     db.busy_timeout(p.busy_timeout_ms);
@@ -51,7 +51,8 @@ int run_status(const Project& p, Output& out) {
         return 0;
     }
     std::string text = fmt::format(
-        "{}{}: {} applied, {} pending, {} modified, {} missing  ({}, {})\n", p.db.string(),
+        "{}{}: {} applied, {} pending, {} modified, {} missing  ({}, {})\n",
+        p.db.empty() ? "(no database)" : p.db.string(),
         exists ? "" : " (does not exist yet)", count[migrate::MigrationState::applied],
         count[migrate::MigrationState::pending], count[migrate::MigrationState::modified],
         count[migrate::MigrationState::missing], dir.root.string(), migrate::layout_name(dir.layout));
@@ -92,22 +93,14 @@ int run_validate(const Project& p, Output& out) {
     return problems.empty() ? 0 : 1;
 }
 
-// The database is optional for both: they describe the files alone when it is absent.
-Project project_for_reading(const Globals& g) {
-    Globals copy = g;
-    if (copy.db.empty()) copy.db = "(no database)";
-    Project p = resolve_project(copy);
-    if (g.db.empty()) p.db.clear();
-    return p;
-}
-
 }  // namespace
 
 void register_status(CLI::App& app, Globals& g, int& exit_code) {
     auto* cmd = app.add_subcommand("status", "Show each migration: applied, pending, modified or missing");
     cmd->callback([&g, &exit_code] {
         Output out(g.no_color, g.json);
-        exit_code = run_status(project_for_reading(g), out);
+        // The database is optional: without one, status describes the files alone.
+        exit_code = for_each_project(g, out, [&](const Project& p) { return run_status(p, out); }, false);
     });
 }
 
@@ -116,7 +109,7 @@ void register_validate(CLI::App& app, Globals& g, int& exit_code) {
         "validate", "Check the migrations directory: layout, gaps, duplicates, rollbacks, edited applied files");
     cmd->callback([&g, &exit_code] {
         Output out(g.no_color, g.json);
-        exit_code = run_validate(project_for_reading(g), out);
+        exit_code = for_each_project(g, out, [&](const Project& p) { return run_validate(p, out); }, false);
     });
 }
 

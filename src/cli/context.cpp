@@ -1,5 +1,11 @@
 #include "context.hpp"
 
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "config.hpp"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -37,17 +43,63 @@ std::string Output::change_line(const std::string& line) const {
     }
 }
 
-Project resolve_project(const Globals& g) {
-    Project p;
-    if (!g.db.empty()) p.db = g.db;
-    if (!g.schema_dir.empty()) p.schema_dir = g.schema_dir;
-    if (!g.migrations_dir.empty()) p.migrations_dir = g.migrations_dir;
-    if (!g.tracking_table.empty()) p.tracking_table = g.tracking_table;
-    if (!g.backup_dir.empty()) p.backup_dir = g.backup_dir;
-    if (g.keep_backups) p.keep_backups = *g.keep_backups;
-    p.busy_timeout_ms = g.busy_timeout_ms;
-    if (p.db.empty()) throw InputError("no database: pass --db FILE (or name one in schema.toml)");
-    return p;
+std::vector<Project> resolve_projects(const Globals& g, bool need_db) {
+    std::vector<Project> projects;
+    fs::path config_file = g.config.empty() ? fs::path("schema.toml") : fs::path(g.config);
+    const bool have_config = !g.config.empty() || fs::exists(config_file);
+    if (!g.config.empty() && !fs::exists(config_file))
+        throw InputError("config file " + config_file.string() + " does not exist");
+    if (g.all && !g.db.empty()) throw InputError("--db and --all do not go together: --all runs every database of "
+                                                 "schema.toml");
+    if (have_config) {
+        Config c = load_config(config_file);
+        if (!g.database.empty()) {
+            for (const auto& p : c.databases)
+                if (p.name == g.database) projects.push_back(p);
+            if (projects.empty()) {
+                std::string names;
+                for (const auto& p : c.databases) names += (names.empty() ? "" : ", ") + p.name;
+                throw InputError(fmt::format("{}: no database named {} (it has: {})", config_file.string(),
+                                             g.database, names));
+            }
+        } else if (g.all || c.databases.size() == 1) {
+            projects = c.databases;
+        } else if (g.db.empty()) {
+            std::string names;
+            for (const auto& p : c.databases) names += (names.empty() ? "" : ", ") + p.name;
+            throw InputError(fmt::format("{} names {} databases ({}): pick one with -d NAME, or --all",
+                                         config_file.string(), c.databases.size(), names));
+        } else {
+            projects.push_back(Project{});  // --db given: the file's databases do not apply
+        }
+    } else {
+        if (!g.database.empty() || g.all)
+            throw InputError("-d and --all need a schema.toml (none here; --config FILE names one elsewhere)");
+        projects.push_back(Project{});
+    }
+    for (auto& p : projects) {
+        if (!g.db.empty()) p.db = g.db;
+        if (!g.schema_dir.empty()) p.schema_dir = g.schema_dir;
+        if (!g.migrations_dir.empty()) p.migrations_dir = g.migrations_dir;
+        if (!g.tracking_table.empty()) p.tracking_table = g.tracking_table;
+        if (!g.backup_dir.empty()) p.backup_dir = g.backup_dir;
+        if (g.keep_backups) p.keep_backups = *g.keep_backups;
+        if (g.busy_timeout_ms) p.busy_timeout_ms = *g.busy_timeout_ms;
+        if (p.db.empty() && need_db) throw InputError("no database: pass --db FILE, or name one in schema.toml");
+    }
+    return projects;
+}
+
+int for_each_project(const Globals& g, Output& out, const std::function<int(const Project&)>& fn, bool need_db) {
+    auto projects = resolve_projects(g, need_db);
+    int worst = 0;
+    for (const auto& p : projects) {
+        if (projects.size() > 1 && !out.json())
+            std::cout << out.bold(fmt::format("== {} ({})", p.name, p.db.string())) << "\n";
+        worst = std::max(worst, fn(p));
+        if (projects.size() > 1 && !out.json()) std::cout << "\n";
+    }
+    return worst;
 }
 
 }  // namespace schema::cli

@@ -22,7 +22,7 @@ struct Globals {
     bool all = false;
     bool json = false;
     bool no_color = false;
-    int busy_timeout_ms = 60000;
+    std::optional<int> busy_timeout_ms;
 };
 
 // Text on stdout/stderr; color only on a terminal and without NO_COLOR. With
@@ -58,7 +58,15 @@ struct ExitCode {
     int code;
 };
 
-Project resolve_project(const Globals& g);
+// The databases a command runs on: from schema.toml (--config FILE, or
+// ./schema.toml when present), picked with -d NAME or --all, with command-line
+// flags overriding the file. `need_db`: fail when no database is named.
+std::vector<Project> resolve_projects(const Globals& g, bool need_db = true);
+
+// Runs `fn` for each selected database (a header before each when there are
+// several, and "database" in JSON events); returns the worst exit code.
+int for_each_project(const Globals& g, Output& out, const std::function<int(const Project&)>& fn,
+                     bool need_db = true);
 
 using CommandRunner = std::function<int(const Project&, Output&)>;
 
@@ -70,5 +78,7 @@ void register_baseline(CLI::App& app, Globals& g, int& exit_code);
 void register_status(CLI::App& app, Globals& g, int& exit_code);
 void register_validate(CLI::App& app, Globals& g, int& exit_code);
 void register_new(CLI::App& app, Globals& g, int& exit_code);
+void register_check(CLI::App& app, Globals& g, int& exit_code);
+void register_inspect(CLI::App& app, Globals& g, int& exit_code);
 
 }  // namespace schema::cli

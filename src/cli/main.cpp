@@ -2,6 +2,7 @@
 // or a migration failed; 2 bad input (DDL, options, files); 3 internal error.
 #include <iostream>
 
+#include "config.hpp"
 #include "context.hpp"
 #include "schema/migrate.hpp"
 #include "schema/verify.hpp"
@@ -21,6 +22,9 @@ int main(int argc, char** argv) {
     app.add_option("--db", g.db, "SQLite database file");
     app.add_option("--schema", g.schema_dir, "directory of declared DDL (default: schema)");
     app.add_option("--dir", g.migrations_dir, "migrations directory (default: generated)");
+    app.add_option("--config", g.config, "project file (default: ./schema.toml when present)");
+    app.add_option("-d,--database", g.database, "the database of schema.toml to work on");
+    app.add_flag("--all", g.all, "run the command for every database of schema.toml");
     app.add_option("--table", g.tracking_table, "tracking table (default: _migrations)");
     app.add_option("--backup-dir", g.backup_dir, "where apply/rollback copy the database first (default: backups/ "
                                                  "beside it)");
@@ -31,12 +35,14 @@ int main(int argc, char** argv) {
 
     int exit_code = 0;
     register_diff(app, g, exit_code);
+    register_check(app, g, exit_code);
     register_apply(app, g, exit_code);
     register_rollback(app, g, exit_code);
     register_status(app, g, exit_code);
     register_validate(app, g, exit_code);
     register_new(app, g, exit_code);
     register_baseline(app, g, exit_code);
+    register_inspect(app, g, exit_code);
 
     try {
         app.parse(argc, argv);
@@ -61,6 +67,9 @@ int main(int argc, char** argv) {
     } catch (const migrate::HistoryError& e) {
         std::cerr << "schema: " << e.what() << "\n";
         return 1;
+    } catch (const ConfigError& e) {
+        std::cerr << "schema: " << e.what() << "\n";
+        return 2;
     } catch (const sqlite::Error& e) {
         std::cerr << "schema: " << e.what() << "\n";
         return 2;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iostream>
 #include <set>
 #include <sstream>
 
@@ -31,13 +32,14 @@ std::vector<SourceFile> read_schema_files(const fs::path& dir) {
 
 Schema parse_declared(const std::vector<SourceFile>& sources) {
     Schema s = parse_schema(sources);
-    auto problems = dangling_references(s);
-    if (!problems.empty()) {
-        for (auto& d : problems)
-            for (const auto& f : sources)
-                if (f.path == d.pos.file) d.source_line = LineIndex(f.text).line_text(d.pos.line);
-        throw InputError(std::move(problems));
+    std::vector<Diagnostic> errors;
+    for (auto& d : dangling_references(s)) {
+        for (const auto& f : sources)
+            if (f.path == d.pos.file) d.source_line = LineIndex(f.text).line_text(d.pos.line);
+        if (d.warning) std::cerr << d.format() << "\n";
+        else errors.push_back(std::move(d));
     }
+    if (!errors.empty()) throw InputError(std::move(errors));
     return s;
 }
 

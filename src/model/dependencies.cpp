@@ -91,7 +91,7 @@ std::vector<Diagnostic> dangling_references(const Schema& s) {
                 out.push_back({t.pos, "table " + t.name.sql() + ": FOREIGN KEY (" + fk.columns.front().sql() +
                                           (fk.columns.size() > 1 ? ", ..." : "") + ") references " + fk.parent.sql() +
                                           ", which is not declared",
-                               {}});
+                               {}, true});
     for (const auto& [key, i] : s.indexes)
         if (!s.table(i.table))
             out.push_back({i.pos, "index " + i.name.sql() + " is on " + i.table.sql() + ", which is not a declared table",

@@ -13,7 +13,7 @@ std::string SourcePos::str() const {
 std::string Diagnostic::format() const {
     std::string out;
     if (pos.known()) out += pos.str() + ": ";
-    out += "error: " + message;
+    out += (warning ? "warning: " : "error: ") + message;
     if (pos.line > 0 && !source_line.empty()) {
         std::string num = std::to_string(pos.line);
         out += "\n " + num + " | " + source_line + "\n " + std::string(num.size(), ' ') + " | ";

@@ -1,0 +1,298 @@
+// schema check [--offline] [--format human|json|github|markdown]: the CI gate.
+//
+// Fails (exit 1) when
+//   * the live database differs from schema/ (a change made out of band, or
+//     migrations not applied yet),
+//   * replaying generated/ on an empty database does not give schema/ (schema/
+//     edited without `schema diff`, or a migration edited by hand),
+//   * an applied migration's file changed or vanished since it ran.
+// --offline runs only the second (CI without the production database).
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+#include "context.hpp"
+#include "schema/inspect.hpp"
+#include "schema/write.hpp"
+
+namespace schema::cli {
+
+namespace {
+
+struct CheckOptions {
+    bool offline = false;
+    std::string format = "human";
+};
+
+// One line of a finding: what differs, and where it is declared (if it is).
+struct Item {
+    std::string text;  // "~ column users.email: NOT NULL added"
+    SourcePos pos;
+};
+
+struct Finding {
+    std::string kind;   // database_differs, replay_differs, applied_file_changed
+    std::string title;  // one sentence
+    std::string hint;   // what to do about it
+    std::vector<Item> items;
+    Plan plan;          // for the schema comparisons: what would make them equal
+};
+
+SourcePos column_pos(const Table& t, const Ident& column) {
+    const Column* c = t.column(column);
+    return c ? c->pos : t.pos;
+}
+
+std::vector<Item> items_of(const Diff& d, const Schema& declared) {
+    std::vector<Item> out;
+    for (const auto& change : d.changes) {
+        std::visit(
+            [&](const auto& c) {
+                using T = std::decay_t<decltype(c)>;
+                SourcePos pos;
+                if constexpr (std::is_same_v<T, AddTable>) pos = c.table.pos;
+                else if constexpr (std::is_same_v<T, RenameTable>) pos = declared.table(c.to)->pos;
+                else if constexpr (std::is_same_v<T, ModifyTable>) pos = c.to.pos;
+                else if constexpr (std::is_same_v<T, AddIndex>) pos = c.index.pos;
+                else if constexpr (std::is_same_v<T, ModifyIndex>) pos = c.to.pos;
+                else if constexpr (std::is_same_v<T, AddView>) pos = c.view.pos;
+                else if constexpr (std::is_same_v<T, ModifyView>) pos = c.to.pos;
+                else if constexpr (std::is_same_v<T, AddTrigger>) pos = c.trigger.pos;
+                else if constexpr (std::is_same_v<T, ModifyTrigger>) pos = c.to.pos;
+                else if constexpr (std::is_same_v<T, AddVirtualTable>) pos = c.table.pos;
+                else if constexpr (std::is_same_v<T, ModifyVirtualTable>) pos = c.to.pos;
+                if constexpr (std::is_same_v<T, ModifyTable>) {
+                    for (const auto& tc : c.changes) {
+                        SourcePos at = c.to.pos;
+                        if (auto a = std::get_if<AddColumn>(&tc)) at = column_pos(c.to, a->column.name);
+                        if (auto m = std::get_if<ModifyColumn>(&tc)) at = column_pos(c.to, m->to.name);
+                        if (auto r = std::get_if<RenameColumn>(&tc)) at = column_pos(c.to, r->to);
+                        out.push_back({describe(tc, c.to), at});
+                    }
+                } else {
+                    std::string text = describe(change);
+                    if constexpr (std::is_same_v<T, DropTable> || std::is_same_v<T, DropIndex> ||
+                                  std::is_same_v<T, DropView> || std::is_same_v<T, DropTrigger> ||
+                                  std::is_same_v<T, DropVirtualTable>)
+                        text += " (not declared)";
+                    out.push_back({text, pos});
+                }
+            },
+            change);
+    }
+    return out;
+}
+
+Finding compare(const Schema& from, const Schema& declared, std::string kind, std::string title, std::string hint) {
+    Finding f{std::move(kind), std::move(title), std::move(hint), {}, {}};
+    Diff d = diff(from, declared, Renames::declared_in(declared));
+    if (d.empty()) return f;
+    f.items = items_of(d, declared);
+    f.plan = make_plan(d, from, declared);
+    return f;
+}
+
+// --- output formats ------------------------------------------------------------------
+
+std::string github_escape(std::string_view s, bool property) {
+    std::string out;
+    for (char c : s) {
+        if (c == '%') out += "%25";
+        else if (c == '\r') out += "%0D";
+        else if (c == '\n') out += "%0A";
+        else if (property && c == ':') out += "%3A";
+        else if (property && c == ',') out += "%2C";
+        else out += c;
+    }
+    return out;
+}
+
+void print_github(const std::vector<Finding>& findings, const Project& p) {
+    for (const auto& f : findings) {
+        for (const auto& item : f.items) {
+            std::string props;
+            if (item.pos.known())
+                props = fmt::format(" file={},line={},col={},", github_escape(item.pos.file, true), item.pos.line,
+                                    item.pos.col);
+            else
+                props = " ";
+            props += "title=" + github_escape("schema check: " + f.title, true);
+            std::cout << "::error" << props << "::" << github_escape(item.text + " — " + f.hint, false) << "\n";
+        }
+    }
+    if (findings.empty()) std::cout << "::notice title=schema check::" << github_escape(p.db.string(), false)
+                                    << ": no drift\n";
+}
+
+void print_markdown(const std::vector<Finding>& findings, const Project& p) {
+    const std::string where = p.db.empty() ? std::string("the migrations") : "`" + p.db.string() + "`";
+    if (findings.empty()) {
+        std::cout << "## schema check: no drift\n\n" << where << ", `" << p.schema_dir.string() << "` and `"
+                  << p.migrations_dir.string() << "` agree.\n";
+        return;
+    }
+    std::cout << fmt::format("## schema check: {} problem{}\n", findings.size(), findings.size() == 1 ? "" : "s");
+    for (const auto& f : findings) {
+        std::cout << "\n### " << f.title << "\n\n" << f.hint << "\n\n";
+        if (f.kind == "applied_file_changed") {
+            for (const auto& i : f.items) std::cout << "- " << i.text << "\n";
+            continue;
+        }
+        std::cout << "| | Change | Declared at |\n|:-:|---|---|\n";
+        for (const auto& i : f.items) {
+            std::string sym = i.text.substr(0, 1);
+            std::cout << fmt::format("| `{}` | {} | {} |\n", sym, i.text.substr(2),
+                                     i.pos.known() ? "`" + i.pos.file + ":" + std::to_string(i.pos.line) + "`" : "—");
+        }
+        if (!f.plan.rebuilt.empty()) {
+            std::cout << "\n**Rebuilds** (SQLite's ALTER TABLE cannot make these changes):\n\n";
+            for (const auto& line : f.plan.summary)
+                if (line.find(" — rebuilt") != std::string::npos) std::cout << "- " << line.substr(2) << "\n";
+        }
+        if (!f.plan.data_loss.empty()) {
+            std::cout << "\n**Data loss** if migrated as declared:\n\n";
+            for (const auto& l : f.plan.data_loss) std::cout << "- ⚠️ " << l << "\n";
+        }
+        std::cout << "\n<details><summary>The migration that would fix it</summary>\n\n```sql\n"
+                  << migration_text(f.plan, {"NNNN_fix.sql", "rollback/NNNN_fix.sql", false, {}}) << "```\n\n</details>\n";
+    }
+}
+
+void print_json(const std::vector<Finding>& findings, const Project& p, Output& out) {
+    for (const auto& f : findings)
+        for (const auto& i : f.items) {
+            nlohmann::json j{{"problem", f.kind}, {"change", i.text}, {"database", p.db.string()}};
+            if (i.pos.known()) {
+                j["file"] = i.pos.file;
+                j["line"] = i.pos.line;
+            }
+            out.json_line(j.dump());
+        }
+    nlohmann::json kinds = nlohmann::json::array();
+    for (const auto& f : findings) kinds.push_back(f.kind);
+    out.json_line(nlohmann::json{{"summary",
+                                  {{"database", p.db.string()}, {"drift", !findings.empty()},
+                                   {"problems", kinds}}}}
+                      .dump());
+}
+
+void print_human(const std::vector<Finding>& findings, const Project& p, Output& out) {
+    if (findings.empty()) {
+        std::cout << out.green("no drift") << ": " << (p.db.empty() ? std::string("(offline)") : p.db.string())
+                  << ", " << p.schema_dir.string() << " and " << p.migrations_dir.string() << " agree\n";
+        return;
+    }
+    std::cout << out.red(fmt::format("schema check: {} problem{}", findings.size(), findings.size() == 1 ? "" : "s"))
+              << "\n";
+    for (const auto& f : findings) {
+        std::cout << "\n" << out.bold("✗ " + f.title) << "\n  " << f.hint << "\n\n";
+        const auto& lines = f.kind == "applied_file_changed" ? std::vector<std::string>{} : f.plan.summary;
+        if (lines.empty())
+            for (const auto& i : f.items) std::cout << "    " << out.change_line(i.text) << "\n";
+        for (const auto& l : lines) std::cout << "    " << out.change_line(l) << "\n";
+        for (const auto& l : f.plan.data_loss) std::cout << "    " << out.red("! " + l) << "\n";
+        if (!f.plan.steps.empty()) {
+            std::cout << "\n" << out.dim("  the migration that would make them agree:") << "\n";
+            constexpr int max_lines = 40;
+            int lines_shown = 0, lines_left = 0;
+            for (const auto& st : f.plan.steps) {
+                std::string sql = st.sql + ";";
+                std::size_t start = 0;
+                while (start < sql.size()) {
+                    auto end = sql.find('\n', start);
+                    if (end == std::string::npos) end = sql.size();
+                    if (lines_shown < max_lines) {
+                        std::cout << out.dim("    " + sql.substr(start, end - start)) << "\n";
+                        ++lines_shown;
+                    } else {
+                        ++lines_left;
+                    }
+                    start = end + 1;
+                }
+            }
+            if (lines_left)
+                std::cout << out.dim(fmt::format("    ... {} more lines (`schema diff --print` shows them all)",
+                                                 lines_left))
+                          << "\n";
+        }
+    }
+}
+
+int run_check(const CheckOptions& o, const Project& p, Output& out) {
+    auto sources = read_schema_files(p.schema_dir);
+    Schema declared = parse_declared(sources);
+    auto dir = migrate::Directory::load(p.migrations_dir);
+    std::vector<Finding> findings;
+
+    if (!o.offline) {
+        Schema live;
+        std::vector<migrate::Applied> applied;
+        if (fs::exists(p.db)) {
+            auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
+            db.busy_timeout(p.busy_timeout_ms);
+            InspectOptions io;
+            io.ignore_tables = {p.tracking_table, "d1_migrations"};
+            io.origin = p.db.string();
+            live = inspect(db, io);
+            migrate::Tracker tracker(db, p.tracking_table);
+            applied = tracker.exists() ? tracker.applied() : migrate::wrangler_history(db, dir);
+        }
+        std::size_t pending = dir.migrations.size();
+        for (const auto& a : applied) pending -= dir.find(a.version) ? 1 : 0;
+        Finding f = compare(live, declared, "database_differs",
+                            fs::exists(p.db) ? p.db.string() + " differs from " + p.schema_dir.string()
+                                             : p.db.string() + " does not exist",
+                            pending ? fmt::format("{} migration{} of {} {} not applied yet (`schema apply`), or the "
+                                                  "database was changed by hand",
+                                                  pending, pending == 1 ? "" : "s", p.migrations_dir.string(),
+                                                  pending == 1 ? "is" : "are")
+                                    : "a change made to the database by hand, or a declaration with no migration: "
+                                      "`schema diff` writes one");
+        if (!f.items.empty()) findings.push_back(std::move(f));
+
+        Finding edited{"applied_file_changed",
+                       "applied migrations changed since they ran",
+                       "restore the files as they were applied; never edit an applied migration, add a new one",
+                       {},
+                       {}};
+        for (const auto& d : migrate::drift(dir, applied)) {
+            const migrate::Migration* m = dir.find(d.version);
+            edited.items.push_back(
+                {d.kind == migrate::Drift::missing
+                     ? fmt::format("- migration {:04} {} was applied but its file is gone", d.version, d.name)
+                     : fmt::format("~ {} was edited after it was applied", m->up_path.string()),
+                 m ? SourcePos{m->up_path.string(), 1, 1, 0} : SourcePos{}});
+        }
+        if (!edited.items.empty()) findings.push_back(std::move(edited));
+    }
+
+    Finding replay = compare(replay_all(dir), declared, "replay_differs",
+                             "replaying " + p.migrations_dir.string() + " does not give " + p.schema_dir.string(),
+                             p.schema_dir.string() + " changed without `schema diff`, or a migration was edited "
+                                                     "by hand");
+    if (!replay.items.empty()) findings.push_back(std::move(replay));
+
+    if (o.format == "github") print_github(findings, p);
+    else if (o.format == "markdown") print_markdown(findings, p);
+    else if (o.format == "json" || out.json()) print_json(findings, p, out);
+    else print_human(findings, p, out);
+    return findings.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+void register_check(CLI::App& app, Globals& g, int& exit_code) {
+    auto opts = std::make_shared<CheckOptions>();
+    auto* cmd = app.add_subcommand("check", "CI gate: fail when the database, schema/ and generated/ disagree");
+    cmd->add_flag("--offline", opts->offline, "only check that generated/ replays to schema/ (no database)");
+    cmd->add_option("--format", opts->format, "human (default), json, github (workflow annotations), markdown")
+        ->check(CLI::IsMember({"human", "json", "github", "markdown"}));
+    cmd->callback([opts, &g, &exit_code] {
+        Output out(g.no_color, g.json);
+        exit_code = for_each_project(g, out, [&](const Project& p) { return run_check(*opts, p, out); },
+                                     /*need_db=*/!opts->offline);
+    });
+}
+
+}  // namespace schema::cli

@@ -1,0 +1,151 @@
+// schema inspect [--out DIR] [--single] [--force] [--no-migration]: adopt an
+// existing database. Writes its schema as declared DDL (one file per table with
+// its indexes and triggers, views in views.sql), normalized and deterministic,
+// and — when the migrations directory is empty — the initial migration that
+// creates it, so that `schema baseline 1` then `schema check` report no drift.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <fstream>
+#include <iostream>
+#include <map>
+
+#include "context.hpp"
+#include "schema/inspect.hpp"
+#include "schema/write.hpp"
+
+namespace schema::cli {
+
+namespace {
+
+struct InspectCmdOptions {
+    std::string out;
+    bool single = false;
+    bool force = false;
+    bool no_migration = false;
+};
+
+// A file name for an object: its name where that is safe on every file system.
+std::string file_stem(const std::string& name) {
+    std::string out;
+    for (char c : name) {
+        unsigned char u = static_cast<unsigned char>(c);
+        out += (std::isalnum(u) || c == '_' || c == '-' || c == '.' || u >= 0x80) ? c : '_';
+    }
+    if (out.empty() || out[0] == '.') out = "_" + out;
+    return out;
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+    fs::create_directories(path.parent_path());
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    f << text;
+    if (!f) throw std::runtime_error("cannot write " + path.string());
+}
+
+// file name → contents, for the layout of one file per table.
+std::map<std::string, std::string> per_table_files(const Schema& s) {
+    std::map<std::string, std::string> files;
+    std::map<std::string, std::string> owner;  // table key → file name
+    auto add = [&](const std::string& file, const std::string& sql) {
+        std::string& text = files[file];
+        text += (text.empty() ? "" : "\n") + sql + ";\n";
+    };
+    for (const Table* t : tables_in_dependency_order(s)) {
+        std::string file = file_stem(t->name.name()) + ".sql";
+        if (file == "views.sql") file = "table_views.sql";
+        owner[t->name.key()] = file;
+        add(file, create_sql(*t));
+    }
+    for (const auto& [key, v] : s.virtual_tables) {
+        std::string file = file_stem(v.name.name()) + ".sql";
+        owner[key] = file;
+        add(file, create_sql(v));
+    }
+    for (const auto& [key, i] : s.indexes) add(owner.count(i.table.key()) ? owner[i.table.key()] : "indexes.sql",
+                                              create_sql(i));
+    for (const View* v : views_in_dependency_order(s)) add("views.sql", create_sql(*v));
+    for (const auto& [key, t] : s.triggers) {
+        auto it = owner.find(t.table.key());
+        add(it != owner.end() ? it->second : "views.sql", create_sql(t));
+    }
+    return files;
+}
+
+int run_inspect(const InspectCmdOptions& o, const Project& p, Output& out) {
+    if (!fs::exists(p.db)) throw InputError("database " + p.db.string() + " does not exist");
+    Schema live;
+    {
+        auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
+        InspectOptions io;
+        io.ignore_tables = {p.tracking_table, "d1_migrations"};
+        io.origin = p.db.string();
+        live = inspect(db, io);
+    }
+    const fs::path dir = o.out.empty() ? p.schema_dir : fs::path(o.out);
+    if (fs::exists(dir)) {
+        std::vector<fs::path> existing;
+        for (auto& e : fs::recursive_directory_iterator(dir))
+            if (e.is_regular_file() && e.path().extension() == ".sql") existing.push_back(e.path());
+        if (!existing.empty() && !o.force)
+            throw InputError(fmt::format("{} already holds {} .sql file{}; pass --force to replace them", dir.string(),
+                                         existing.size(), existing.size() == 1 ? "" : "s"));
+        for (const auto& f : existing) fs::remove(f);
+    }
+
+    std::map<std::string, std::string> files;
+    if (o.single) files["schema.sql"] = schema_sql(live);
+    else files = per_table_files(live);
+    std::vector<std::string> written;
+    for (const auto& [name, text] : files) {
+        write_text(dir / name, text);
+        written.push_back((dir / name).string());
+    }
+
+    // The initial migration, so that replaying the directory gives this schema.
+    std::string migration;
+    auto migrations = migrate::Directory::load(p.migrations_dir);
+    if (!o.no_migration && migrations.migrations.empty() && !live.empty()) {
+        if (migrations.root.empty()) migrations.root = p.migrations_dir;
+        Generated g = generate(Schema{}, live, {}, nullptr);
+        auto [up, down] = migrations.paths_for(1, "initial");
+        write_text(down, migration_text(g.down, {down.filename().string(), up.filename().string(), true, {}}));
+        write_text(up, migration_text(g.up, {up.filename().string(), fs::relative(down, migrations.root).string(),
+                                             false, {}}));
+        migration = up.string();
+    }
+
+    if (out.json()) {
+        for (const auto& w : written) out.json_line(nlohmann::json{{"event", "written"}, {"file", w}}.dump());
+        if (!migration.empty())
+            out.json_line(nlohmann::json{{"event", "written"}, {"file", migration}, {"migration", 1}}.dump());
+        return 0;
+    }
+    std::cout << fmt::format("wrote {} file{} to {}: {} tables, {} indexes, {} views, {} triggers, {} virtual tables\n",
+                             written.size(), written.size() == 1 ? "" : "s", dir.string(), live.tables.size(),
+                             live.indexes.size(), live.views.size(), live.triggers.size(),
+                             live.virtual_tables.size());
+    if (!migration.empty())
+        std::cout << "wrote " << migration << ", which creates it all from nothing\n"
+                  << "next: `schema --db " << p.db.string()
+                  << " baseline 1` records that this database already has it; `schema check` then finds no drift\n";
+    return 0;
+}
+
+}  // namespace
+
+void register_inspect(CLI::App& app, Globals& g, int& exit_code) {
+    auto opts = std::make_shared<InspectCmdOptions>();
+    auto* cmd = app.add_subcommand("inspect", "Write the database's schema as DDL files (adopt an existing database)");
+    cmd->add_option("--out", opts->out, "directory to write (default: the schema directory)");
+    cmd->add_flag("--single", opts->single, "one file, schema.sql, instead of one per table");
+    cmd->add_flag("--force", opts->force, "replace the .sql files already in the directory");
+    cmd->add_flag("--no-migration", opts->no_migration, "do not write the initial migration");
+    cmd->callback([opts, &g, &exit_code] {
+        Output out(g.no_color, g.json);
+        exit_code = for_each_project(g, out, [&](const Project& p) { return run_inspect(*opts, p, out); });
+    });
+}
+
+}  // namespace schema::cli
