@@ -19,8 +19,9 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 say "1. A new database gets the migrations in generated/ (each written by 'schema diff' from schema/)"
 schema --db app.db apply
 
-say "2. It now matches the declared schema"
+say "2. It now matches the declared schema, and its history is on record"
 schema --db app.db diff
+schema --db app.db status
 
 say "3. The app writes rows"
 sqlite3 app.db <<'SQL'
@@ -37,17 +38,20 @@ sed -i "s/  primary_instrument TEXT,/  primary_instrument TEXT,\n  timezone TEXT
 sed -i "s/CHECK (role IN ('user', 'teacher', 'admin'))/CHECK (role IN ('user', 'teacher', 'admin', 'owner'))/" schema/users.sql
 diff -u users.sql.before schema/users.sql | tail -n +3 || true
 
-say "5. schema diff writes the migration pair"
+say "5. CI would notice: schema/ no longer matches generated/ and the database"
+schema --db app.db check --offline || true
+
+say "6. schema diff writes the migration pair"
 schema --db app.db diff -m add_timezone
 
-say "6. The migration it wrote (SQLite cannot ALTER a CHECK: users is rebuilt, and the tables that reference it with it, so no ON DELETE CASCADE fires)"
+say "7. The migration it wrote (SQLite cannot ALTER a CHECK: users is rebuilt, and the tables that reference it with it, so no ON DELETE CASCADE fires)"
 cat generated/0004_add_timezone.sql
 
-say "7. Apply it: every row is still there"
+say "8. Apply it (a backup first): every row is still there, and CI is green again"
 schema --db app.db apply
 echo "users: $(sqlite3 app.db 'SELECT count(*) FROM users'), sessions: $(sqlite3 app.db 'SELECT count(*) FROM sessions'), logbook entries: $(sqlite3 app.db 'SELECT count(*) FROM logbook_entries'), timezone of u1: $(sqlite3 app.db "SELECT timezone FROM users WHERE id = 'u1'")"
-schema --db app.db diff
+schema --db app.db check
 
-say "8. And back"
+say "9. And back"
 schema --db app.db rollback
 echo "users: $(sqlite3 app.db 'SELECT count(*) FROM users'), sessions: $(sqlite3 app.db 'SELECT count(*) FROM sessions')"

@@ -250,11 +250,19 @@ private:
             }
             if (is_rebuilt(mt->to.name)) add_prechecks(*mt, live_names(*mt), to_, plan_.prechecks);
         }
+        // Tables rebuilt only because they reference a rebuilt one, one line per parent.
+        std::map<std::string, std::vector<std::string>> along;
         for (const auto& [key, tp] : tables_)
-            if (!tp.change && rebuilt_.count(key))
-                plan_.summary.push_back(fmt::format("~ table {} — rebuilt along with {}: it references it, and "
-                                                    "dropping the old {} must not delete or orphan its rows",
-                                                    to_.tables.at(key).name.sql(), tp.along_with, tp.along_with));
+            if (!tp.change && rebuilt_.count(key)) along[tp.along_with].push_back(to_.tables.at(key).name.sql());
+        for (const auto& [parent, children] : along)
+            plan_.summary.push_back(
+                children.size() == 1
+                    ? fmt::format("~ table {} — rebuilt along with {}: it references it, and dropping the old {} "
+                                  "must not delete or orphan its rows",
+                                  children[0], parent, parent)
+                    : fmt::format("~ tables {} — rebuilt along with {}: they reference it, and dropping the old {} "
+                                  "must not delete or orphan their rows",
+                                  join(children, ", "), parent, parent));
         for (const auto& [key, why] : recreated_why_) {
             if (key.rfind("trigger:", 0) == 0) {
                 std::string k = key.substr(8);
