@@ -30,9 +30,7 @@ void clean_project(Project& p) {
 
 std::vector<nlohmann::json> json_lines(const std::string& text) {
     std::vector<nlohmann::json> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+    for (const auto& line : test::lines_of(text)) out.push_back(nlohmann::json::parse(line));
     return out;
 }
 
@@ -188,17 +186,7 @@ TEST_CASE("inspect then check round-trips on every schema of the corpus") {
     for (auto& e : fs::directory_iterator(dir / "real")) {
         CAPTURE(e.path().filename().string());
         Project p;
-        // Load it as a live database would hold it (shadow tables come from their module).
-        std::string sql = test::read_file(e.path());
-        auto db = schema::sqlite::Database::open(p.db().string(), schema::sqlite::Database::Mode::create);
-        schema::sqlite::run_script(db, sql, [&](const schema::sqlite::ScriptStatement& st) {
-            try {
-                db.prepare(st.text);
-                return true;
-            } catch (const schema::sqlite::Error&) {
-                return false;  // a shadow table its virtual table already created
-            }
-        });
+        test::load_schema_dump(p.db(), test::read_file(e.path()));
         fs::remove_all(p.root() / "schema");
         auto r = p.schema({"inspect"});
         REQUIRE_MESSAGE(r.code == 0, r.err);

@@ -13,19 +13,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Runs each statement; a shadow table of a virtual table (listed in dumps of
-// sqlite_master, created again by its module) is skipped when it exists already.
 Schema load_and_inspect(const std::string& sql) {
-    auto db = sqlite::Database::memory();
-    sqlite::run_script(db, sql, [&](const sqlite::ScriptStatement& st) {
-        try {
-            auto probe = db.prepare(st.text);
-            (void)probe;
-            return true;
-        } catch (const sqlite::Error& e) {
-            return std::string(e.what()).find("already exists") == std::string::npos;
-        }
-    });
+    test::TempDir dir;
+    test::load_schema_dump(dir / "db.sqlite", sql);
+    auto db = sqlite::Database::open((dir / "db.sqlite").string(), sqlite::Database::Mode::read_only);
     return inspect(db);
 }
 

@@ -45,9 +45,7 @@ std::string snapshot(const fs::path& db) {
 
 std::vector<nlohmann::json> json_lines(const std::string& text) {
     std::vector<nlohmann::json> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+    for (const auto& line : test::lines_of(text)) out.push_back(nlohmann::json::parse(line));
     return out;
 }
 

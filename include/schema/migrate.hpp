@@ -206,6 +206,7 @@ private:
     void run_in_transaction(const Migration& m, bool forward);
 };
 
-std::string utc_now_iso8601();
+std::string utc_now_iso8601();  // 2026-11-22T01:30:15.177Z
+std::string utc_now_compact();  // 20261122T013015.177Z (file names)
 
 }  // namespace schema::migrate

@@ -32,17 +32,6 @@ template <typename C, typename M>
 auto push(M C::*member) {
     return [member](auto& ctx) { (x3::_val(ctx).*member).push_back(std::move(x3::_attr(ctx))); };
 }
-// A parser with its attribute forced to T (alternatives of equal types would otherwise give a variant).
-template <typename T>
-struct as_type {
-    template <typename Expr>
-    constexpr auto operator[](Expr e) const {
-        return x3::rule<struct as_class, T>{"value"} = x3::as_parser(e);
-    }
-};
-template <typename T>
-constexpr as_type<T> as{};
-
 // Records where the rule's node starts (after skipping), in _val.at.
 auto const mark = x3::raw[x3::eps][([](auto& ctx) { x3::_val(ctx).at = x3::_attr(ctx).begin(); })];
 

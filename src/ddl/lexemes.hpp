@@ -61,6 +61,18 @@ struct keyword_parser : x3::parser<keyword_parser> {
 };
 constexpr keyword_parser kw(const char* word) { return keyword_parser{word}; }
 
+// A parser with its attribute forced to T (alternatives of equal types would
+// otherwise give a variant).
+template <typename T>
+struct as_type {
+    template <typename Expr>
+    constexpr auto operator[](Expr e) const {
+        return x3::rule<struct as_class, T>{"value"} = x3::as_parser(e);
+    }
+};
+template <typename T>
+constexpr as_type<T> as{};
+
 // Whitespace and both comment forms; an unterminated /* runs to the end, as in SQLite.
 auto const line_comment = x3::lexeme[x3::lit("--") >> *(x3::char_ - x3::eol) >> (x3::eol | x3::eoi)];
 auto const block_comment = x3::lexeme[x3::lit("/*") >> *(x3::char_ - x3::lit("*/")) >> (x3::lit("*/") | x3::eoi)];

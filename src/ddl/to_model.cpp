@@ -111,9 +111,13 @@ std::string declared_type(std::string type) {
     return type;
 }
 
-// A plain column reference as an expression.
-Expr column_ref(const std::string& name) {
-    return Expr({Token{is_plain_identifier(name) ? TokenKind::word : TokenKind::quoted, name}});
+// The key column a column-level PRIMARY KEY or UNIQUE stands for.
+IndexedColumn key_column(const Ident& column, Order order) {
+    IndexedColumn ic;
+    ic.column = column;
+    ic.expr = Expr({Token{is_plain_identifier(column.name()) ? TokenKind::word : TokenKind::quoted, column.name()}});
+    ic.order = order;
+    return ic;
 }
 
 class Builder {
@@ -324,11 +328,8 @@ private:
                     case ast::ColumnConstraint::primary_key: {
                         PrimaryKey pk;
                         pk.name = cc.name;
-                        IndexedColumn ic;
-                        ic.column = c.name;
-                        ic.expr = column_ref(cd.name);
-                        ic.order = cc.order == ast::Order::desc ? Order::desc : Order::none;
-                        pk.columns.push_back(std::move(ic));
+                        pk.columns.push_back(key_column(c.name, cc.order == ast::Order::desc ? Order::desc
+                                                                                              : Order::none));
                         pk.conflict = conflict_of(cc.conflict);
                         pk.autoincrement = cc.autoincrement;
                         pk.column_level = true;
@@ -343,10 +344,7 @@ private:
                     case ast::ColumnConstraint::unique: {
                         UniqueConstraint u;
                         u.name = cc.name;
-                        IndexedColumn ic;
-                        ic.column = c.name;
-                        ic.expr = column_ref(cd.name);
-                        u.columns.push_back(std::move(ic));
+                        u.columns.push_back(key_column(c.name, Order::none));
                         u.conflict = conflict_of(cc.conflict);
                         u.column_level = true;
                         t.uniques.push_back(std::move(u));

@@ -12,16 +12,6 @@ using namespace ddl::lex;
 
 namespace {
 
-template <typename T>
-struct as_type {
-    template <typename Expr>
-    constexpr auto operator[](Expr e) const {
-        return x3::rule<struct _, T>{"token"} = x3::as_parser(e);
-    }
-};
-template <typename T>
-constexpr as_type<T> as{};
-
 std::string range_text(const auto& range) { return std::string(range.begin(), range.end()); }
 
 Token identifier_token(std::string unquoted) {

@@ -3,25 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
-#include <ctime>
+#include <cctype>
 
 #include "schema/migrate.hpp"
 
 namespace schema::migrate {
 
 namespace {
-
-std::string compact_utc_now() {
-    auto now = std::chrono::system_clock::now();
-    auto secs = std::chrono::system_clock::to_time_t(now);
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%S", &tm);
-    return fmt::format("{}.{:03}Z", buf, ms);
-}
 
 std::string file_safe(const std::string& label) {
     std::string out;
@@ -36,7 +24,7 @@ fs::path backup_database(sqlite::Database& db, const fs::path& db_path, const Ba
     fs::path dir = options.dir.empty() ? db_path.parent_path() / "backups" : options.dir;
     fs::create_directories(dir);
     const std::string prefix = db_path.filename().string() + ".";
-    fs::path target = dir / (prefix + compact_utc_now() + "." + file_safe(label) + ".db");
+    fs::path target = dir / (prefix + utc_now_compact() + "." + file_safe(label) + ".db");
     fs::path partial = target;
     partial += ".partial";
 

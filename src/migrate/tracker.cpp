@@ -9,16 +9,21 @@
 
 namespace schema::migrate {
 
-std::string utc_now_iso8601() {
+namespace {
+std::string utc_now(const char* format) {
     auto now = std::chrono::system_clock::now();
     auto secs = std::chrono::system_clock::to_time_t(now);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
     std::tm tm{};
     gmtime_r(&secs, &tm);
     char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::strftime(buf, sizeof buf, format, &tm);
     return fmt::format("{}.{:03}Z", buf, ms);
 }
+}  // namespace
+
+std::string utc_now_iso8601() { return utc_now("%Y-%m-%dT%H:%M:%S"); }
+std::string utc_now_compact() { return utc_now("%Y%m%dT%H%M%S"); }
 
 bool Tracker::exists() const {
     auto st = db_.prepare("SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ?1 COLLATE NOCASE");

@@ -107,21 +107,22 @@ std::string query_one(const fs::path& db, const std::string& sql) {
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
+
+#include <sstream>
 #include <unistd.h>
 
 extern char** environ;
 
 namespace test {
 
-CliResult run_cli(const std::vector<std::string>& args, const fs::path& cwd) {
-    TempDir io;
-    fs::path out = io / "out", err = io / "err";
+namespace {
+// Starts the binary with stdout and stderr going to the given files.
+pid_t spawn(const std::vector<std::string>& args, const fs::path& cwd, const fs::path& out, const fs::path& err) {
     std::vector<std::string> argv_s{SCHEMA_CLI};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : argv_s) argv.push_back(a.data());
     argv.push_back(nullptr);
-
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -131,10 +132,15 @@ CliResult run_cli(const std::vector<std::string>& args, const fs::path& cwd) {
     int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) throw std::runtime_error("cannot run " + argv_s[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
+    return pid;
+}
+}  // namespace
+
+CliResult run_cli(const std::vector<std::string>& args, const fs::path& cwd) {
+    TempDir io;
+    fs::path out = io / "out", err = io / "err";
     CliResult r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.code = wait_cli(spawn(args, cwd, out, err));
     r.out = read_file(out);
     r.err = read_file(err);
     return r;
@@ -166,21 +172,38 @@ std::vector<std::string> Project::files() const {
 namespace test {
 
 int spawn_cli(const std::vector<std::string>& args, const fs::path& cwd) {
-    std::vector<std::string> argv_s{SCHEMA_CLI};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
-    pid_t pid;
-    int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) throw std::runtime_error("cannot run " + argv_s[0]);
-    return pid;
+    return spawn(args, cwd, "/dev/null", "/dev/null");
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) out.push_back(line);
+    return out;
+}
+
+void load_schema_dump(const fs::path& db, const std::string& sql) {
+    Db d(db);
+    std::size_t start = 0;
+    std::string pending;
+    // SQLite decides where each statement ends; one that fails with "already
+    // exists" is a shadow table of an FTS or R*Tree table created before it.
+    while (start < sql.size()) {
+        std::size_t semi = sql.find(';', start);
+        if (semi == std::string::npos) semi = sql.size() - 1;
+        pending += sql.substr(start, semi + 1 - start);
+        start = semi + 1;
+        if (!sqlite3_complete(pending.c_str())) continue;
+        char* err = nullptr;
+        if (sqlite3_exec(d.db, pending.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+            std::string msg = err ? err : "";
+            sqlite3_free(err);
+            if (msg.find("already exists") == std::string::npos)
+                throw std::runtime_error(msg + " in: " + pending.substr(0, 200));
+        }
+        pending.clear();
+    }
 }
 
 int wait_cli(int pid) {

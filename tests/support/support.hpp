@@ -72,6 +72,14 @@ private:
 
 namespace test {
 
+// Parses JSON lines (one object per line).
+std::vector<std::string> lines_of(const std::string& text);
+
+// Creates every object of `sql` in the database file `db`, the way a live
+// database holds a schema dump: a shadow table its virtual table has already
+// created is skipped.
+void load_schema_dump(const fs::path& db, const std::string& sql);
+
 // Starts the `schema` binary without waiting for it; returns its pid.
 int spawn_cli(const std::vector<std::string>& args, const fs::path& cwd);
 // Waits for a spawned process; returns its exit code (128 + signal when killed).
