@@ -345,3 +345,23 @@ TEST_CASE("runner: baseline, a custom tracking table, and another tool's table o
     CHECK(r.code == 1);
     CHECK(r.err.find("table _migrations exists but is not schema's tracking table") != std::string::npos);
 }
+
+TEST_CASE("runner: on a terminal a long migration shows its progress and the rows a rebuild copied") {
+    if (std::system("command -v script > /dev/null 2>&1") != 0) {
+        MESSAGE("script(1) not found; skipped");
+        return;
+    }
+    Project p;
+    p.exec("CREATE TABLE big (id INTEGER PRIMARY KEY, v TEXT);"
+           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) "
+           "INSERT INTO big SELECT i, printf('%.*c', 100, 'v') FROM n;");
+    p.declare("CREATE TABLE big (id INTEGER PRIMARY KEY, v TEXT NOT NULL);");
+    REQUIRE(p.schema({"diff", "-m", "v_not_null"}).code == 0);
+    fs::path out = p.root() / "tty.txt";
+    std::string cmd = "cd '" + p.root().string() + "' && script -qec \"'" SCHEMA_CLI
+                      "' --db app.db apply --no-backup\" /dev/null > '" + out.string() + "' 2>&1";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    std::string shown = test::read_file(out);
+    CHECK(shown.find("0001 v_not_null: 300,000 rows copied into new_big") != std::string::npos);
+    CHECK(shown.find("applied") != std::string::npos);
+}
