@@ -5,6 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh
 
+# wrangler, for the D1 end-to-end test, where npm can fetch it (optional).
+if command -v npm > /dev/null && [ ! -x .d1/node_modules/.bin/wrangler ]; then
+  mkdir -p .d1
+  (cd .d1 && npm install --no-audit --no-fund --silent wrangler@4 > /dev/null 2>&1) \
+    || echo "npm could not install wrangler: the D1 end-to-end test is skipped"
+fi
+
 jobs=$(nproc)
 run() {
   local dir=$1; shift

@@ -70,7 +70,9 @@ Baseline load_baseline(const Project& p, const migrate::Directory& dir) {
         PhaseTimer t("inspect live database");
         auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
         b.live = inspect(db, io);
-        applied = migrate::Tracker(db, p.tracking_table).applied();
+        migrate::Tracker tracker(db, p.tracking_table);
+        // A database wrangler migrated records its history in d1_migrations.
+        applied = tracker.exists() ? tracker.applied() : migrate::wrangler_history(db, dir);
     }
     std::set<std::int64_t> done;
     for (const auto& a : applied) done.insert(a.version);
