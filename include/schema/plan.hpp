@@ -59,8 +59,9 @@ struct PlanOptions {
 Plan make_plan(const Diff& d, const Schema& from, const Schema& to, const PlanOptions& options = {});
 
 // Can ALTER TABLE make this change to table m.to? nullopt when it can; else why
-// not, citing SQLite's rule. `from` is the schema before the change.
-std::optional<std::string> alter_refusal(const TableChange& change, const ModifyTable& m, const Schema& from,
-                                         const Schema& to);
+// not, citing SQLite's rule. `kept_indexes`: the table's indexes that stay as
+// they are (changed and dropped ones go before any ALTER).
+std::optional<std::string> alter_refusal(const TableChange& change, const ModifyTable& m,
+                                         const std::vector<const Index*>& kept_indexes);
 
 }  // namespace schema

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <future>
 #include <set>
 #include <stdexcept>
 
@@ -129,15 +130,41 @@ Schema inspect(sqlite::Database& db, const InspectOptions& options) {
         while (st.step()) skip.insert(fold(st.text(0)));
     }
 
-    Schema schema;
-    std::vector<Diagnostic> errors;
+    struct Entry {
+        std::string origin, sql;
+    };
+    std::vector<Entry> entries;
     auto st = db.prepare(
         "SELECT type, name, tbl_name, sql FROM main.sqlite_master WHERE sql IS NOT NULL ORDER BY rowid");
     while (st.step()) {
         std::string name = st.text(1);
         std::string table = st.text(2);
         if (is_internal_name(name) || skip.count(fold(name)) || skip.count(fold(table))) continue;
-        add_statements(schema, st.text(3), options.origin + ": " + st.text(0) + " " + name, errors);
+        entries.push_back({options.origin + ": " + st.text(0) + " " + name, st.text(3)});
+    }
+
+    // Large schemas are parsed in two halves side by side; objects have distinct
+    // names in a live database, so the halves merge without conflict.
+    auto parse_range = [&entries](std::size_t begin, std::size_t end, Schema& into, std::vector<Diagnostic>& errors) {
+        for (std::size_t i = begin; i < end; ++i) add_statements(into, entries[i].sql, entries[i].origin, errors);
+    };
+    Schema schema;
+    std::vector<Diagnostic> errors;
+    if (entries.size() < 2000) {
+        parse_range(0, entries.size(), schema, errors);
+    } else {
+        const std::size_t half = entries.size() / 2;
+        Schema second;
+        std::vector<Diagnostic> second_errors;
+        auto other = std::async(std::launch::async, [&] { parse_range(half, entries.size(), second, second_errors); });
+        parse_range(0, half, schema, errors);
+        other.get();
+        schema.tables.merge(second.tables);
+        schema.indexes.merge(second.indexes);
+        schema.views.merge(second.views);
+        schema.triggers.merge(second.triggers);
+        schema.virtual_tables.merge(second.virtual_tables);
+        errors.insert(errors.end(), second_errors.begin(), second_errors.end());
     }
     if (!errors.empty()) throw InputError(std::move(errors));
     drop_shadow_tables(schema);  // when PRAGMA table_list could not tell (module not loaded)

@@ -83,8 +83,8 @@ std::optional<std::string> add_column_refusal(const Column& c, const Table& t) {
     return std::nullopt;
 }
 
-std::optional<std::string> drop_column_refusal(const Column& c, const Table& t, const Schema& from,
-                                               const Schema& to) {
+std::optional<std::string> drop_column_refusal(const Column& c, const Table& t,
+                                               const std::vector<const Index*>& kept_indexes) {
     const std::string name = c.name.sql();
     if (t.in_primary_key(c.name)) return fmt::format("DROP COLUMN cannot drop {}: it is part of the PRIMARY KEY", name);
     if (t.in_unique(c.name)) return fmt::format("DROP COLUMN cannot drop {}: it has a UNIQUE constraint", name);
@@ -96,27 +96,23 @@ std::optional<std::string> drop_column_refusal(const Column& c, const Table& t, 
     for (const auto& other : t.columns)
         if (other.generated && other.name != c.name && other.generated->expr.mentions(c.name))
             return fmt::format("DROP COLUMN cannot drop {}: generated column {} uses it", name, other.name.sql());
-    // Indexes that stay in place (changed and dropped ones go before the ALTER).
-    for (const auto& [key, i] : from.indexes) {
-        if (i.table != t.name || !i.mentions(c.name)) continue;
-        const Index* kept = to.index(i.name);
-        if (kept && same_definition(*kept, i))
-            return fmt::format("DROP COLUMN cannot drop {}: index {} uses it", name, i.name.sql());
-    }
+    for (const Index* i : kept_indexes)
+        if (i->mentions(c.name))
+            return fmt::format("DROP COLUMN cannot drop {}: index {} uses it", name, i->name.sql());
     return std::nullopt;
 }
 
 }  // namespace
 
-std::optional<std::string> alter_refusal(const TableChange& change, const ModifyTable& m, const Schema& from,
-                                         const Schema& to) {
+std::optional<std::string> alter_refusal(const TableChange& change, const ModifyTable& m,
+                                         const std::vector<const Index*>& kept_indexes) {
     const std::string tname = m.to.name.sql();
     return std::visit(
         [&](const auto& c) -> std::optional<std::string> {
             using T = std::decay_t<decltype(c)>;
             if constexpr (std::is_same_v<T, RenameColumn>) return std::nullopt;
             else if constexpr (std::is_same_v<T, AddColumn>) return add_column_refusal(c.column, m.to);
-            else if constexpr (std::is_same_v<T, DropColumn>) return drop_column_refusal(c.column, m.from, from, to);
+            else if constexpr (std::is_same_v<T, DropColumn>) return drop_column_refusal(c.column, m.from, kept_indexes);
             else if constexpr (std::is_same_v<T, ModifyColumn>) {
                 std::string what;
                 auto add = [&](const char* s) { what += (what.empty() ? "" : ", ") + std::string(s); };

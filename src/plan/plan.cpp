@@ -104,11 +104,18 @@ private:
     bool is_rebuilt(const Ident& t) const { return rebuilt_.count(t.key()) != 0; }
 
     void classify_tables() {
+        // Per table, its indexes that the plan leaves as they are.
+        std::map<std::string, std::vector<const Index*>> kept;
+        for (const auto& [key, i] : mapped_->indexes) {
+            const Index* declared = to_.index(i.name);
+            if (declared && same_definition(*declared, i)) kept[i.table.key()].push_back(&i);
+        }
         for (const ModifyTable* m : of_kind<ModifyTable>(d_)) {
             TablePlan tp;
             tp.change = m;
+            const auto& kept_here = kept[m->to.name.key()];
             for (const auto& c : m->changes)
-                if (auto why = alter_refusal(c, *m, *mapped_, to_))
+                if (auto why = alter_refusal(c, *m, kept_here))
                     if (std::find(tp.refusals.begin(), tp.refusals.end(), *why) == tp.refusals.end())
                         tp.refusals.push_back(*why);
             if (!tp.refusals.empty()) rebuilt_.insert(m->to.name.key());
