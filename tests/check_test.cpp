@@ -179,7 +179,7 @@ TEST_CASE("inspect then baseline: an existing database adopted in two commands, 
 TEST_CASE("inspect then check round-trips on every schema of the corpus") {
     auto dir = test::corpus_dir();
     if (dir.empty()) {
-        MESSAGE("corpus not found; skipped");
+        test::report_skipped("corpus not found");
         return;
     }
     int n = 0;
@@ -271,7 +271,7 @@ TEST_CASE("diff --print shows the structure first, then the SQL; --json describe
 
 TEST_CASE("check: colors on a terminal, none with NO_COLOR or when piped") {
     if (std::system("command -v script > /dev/null 2>&1") != 0) {
-        MESSAGE("script(1) not found; skipped");
+        test::report_skipped("script(1) not found");
         return;
     }
     Project p;

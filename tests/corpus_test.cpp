@@ -83,7 +83,7 @@ bool check_round_trip(const std::string& text, const std::string& label) {
 TEST_CASE("corpus: every real schema parses and round-trips") {
     auto files = real_schemas();
     if (files.empty()) {
-        MESSAGE("corpus not found at " SCHEMA_CORPUS_DIR "; skipped");
+        test::report_skipped("corpus not found at " SCHEMA_CORPUS_DIR);
         return;
     }
     CHECK(files.size() >= 38);
@@ -93,7 +93,7 @@ TEST_CASE("corpus: every real schema parses and round-trips") {
 TEST_CASE("corpus: SQLite test-suite DDL parses and round-trips") {
     auto blocks = testsuite_blocks();
     if (blocks.empty()) {
-        MESSAGE("corpus not found; skipped");
+        test::report_skipped("corpus not found");
         return;
     }
     CHECK(blocks.size() >= 475);

@@ -66,7 +66,7 @@ TEST_CASE("inspect: internal, shadow and tracking tables are skipped") {
 TEST_CASE("inspect: every real schema of the corpus reads back as parsed") {
     auto dir = test::corpus_dir();
     if (dir.empty()) {
-        MESSAGE("corpus not found; skipped");
+        test::report_skipped("corpus not found");
         return;
     }
     int n = 0;
@@ -80,7 +80,7 @@ TEST_CASE("inspect: every real schema of the corpus reads back as parsed") {
 TEST_CASE("inspect: SQLite's test-suite DDL reads back as parsed") {
     auto dir = test::corpus_dir();
     if (dir.empty()) {
-        MESSAGE("corpus not found; skipped");
+        test::report_skipped("corpus not found");
         return;
     }
     std::string text = test::read_file(dir / "sqlite_testsuite_ddl.sql");

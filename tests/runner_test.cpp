@@ -348,7 +348,7 @@ TEST_CASE("runner: baseline, a custom tracking table, and another tool's table o
 
 TEST_CASE("runner: on a terminal a long migration shows its progress and the rows a rebuild copied") {
     if (std::system("command -v script > /dev/null 2>&1") != 0) {
-        MESSAGE("script(1) not found; skipped");
+        test::report_skipped("script(1) not found");
         return;
     }
     Project p;

@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -43,9 +45,12 @@ void write_file(const fs::path& p, const std::string& text) {
 }
 
 fs::path corpus_dir() {
-    fs::path p = SCHEMA_CORPUS_DIR;
+    const char* env = std::getenv("SCHEMA_CORPUS_DIR");
+    fs::path p = env && *env ? fs::path(env) : fs::path(SCHEMA_CORPUS_DIR);
     return fs::exists(p / "real") ? p : fs::path();
 }
+
+void report_skipped(const std::string& why) { std::printf("SKIPPED: %s\n", why.c_str()); }
 
 namespace {
 struct Db {

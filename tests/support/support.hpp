@@ -26,8 +26,13 @@ private:
 std::string read_file(const fs::path& p);
 void write_file(const fs::path& p, const std::string& text);
 
-// Real-world corpus (../shared/corpus); empty when it is not present.
+// Real-world corpus (../shared/corpus, or $SCHEMA_CORPUS_DIR); empty when it is
+// not present.
 fs::path corpus_dir();
+
+// Says on stdout that a test could not run; ctest reports it as skipped
+// (SKIP_REGULAR_EXPRESSION), not as passed.
+void report_skipped(const std::string& why);
 
 // Runs SQL against a database file (creating it), throwing on error.
 void exec_sql(const fs::path& db, const std::string& sql);
