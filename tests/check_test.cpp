@@ -288,3 +288,14 @@ TEST_CASE("check: colors on a terminal, none with NO_COLOR or when piped") {
     CHECK(on_terminal("NO_COLOR=1").find("\033[") == std::string::npos);
     CHECK(p.schema({"check"}).out.find("\033[") == std::string::npos);
 }
+
+TEST_CASE("check: a history that cannot be replayed from nothing is a finding, not a crash") {
+    Project p;
+    p.exec("CREATE TABLE t (a INT);");  // made before the tool, and never inspected
+    p.declare("CREATE TABLE t (a INT);\nCREATE INDEX t_a ON t (a);\n");
+    REQUIRE(p.schema({"diff", "-m", "index"}).code == 0);
+    auto r = p.schema({"check", "--offline"});
+    CHECK(r.code == 1);
+    CHECK(r.out.find("replaying generated on an empty database fails") != std::string::npos);
+    CHECK(r.out.find("`schema inspect` writes an initial migration") != std::string::npos);
+}

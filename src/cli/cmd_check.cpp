@@ -267,11 +267,22 @@ int run_check(const CheckOptions& o, const Project& p, Output& out) {
         if (!edited.items.empty()) findings.push_back(std::move(edited));
     }
 
-    Finding replay = compare(replay_all(dir), declared, "replay_differs",
-                             "replaying " + p.migrations_dir.string() + " does not give " + p.schema_dir.string(),
-                             p.schema_dir.string() + " changed without `schema diff`, or a migration was edited "
-                                                     "by hand");
-    if (!replay.items.empty()) findings.push_back(std::move(replay));
+    try {
+        Finding replay = compare(replay_all(dir), declared, "replay_differs",
+                                 "replaying " + p.migrations_dir.string() + " does not give " + p.schema_dir.string(),
+                                 p.schema_dir.string() + " changed without `schema diff`, or a migration was "
+                                                         "edited by hand");
+        if (!replay.items.empty()) findings.push_back(std::move(replay));
+    } catch (const InputError& e) {
+        // A history that does not start from an empty database (say, a database
+        // adopted without `schema inspect`) cannot be replayed; that is a finding.
+        findings.push_back({"replay_differs",
+                            "replaying " + p.migrations_dir.string() + " on an empty database fails",
+                            "the history must build the schema from nothing: `schema inspect` writes an initial "
+                            "migration for an adopted database",
+                            {{std::string("! ") + e.what(), {}}},
+                            {}});
+    }
 
     if (o.format == "github") print_github(findings, p);
     else if (o.format == "markdown") print_markdown(findings, p);
