@@ -191,13 +191,21 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
         }
         sqlite3_progress_handler(db_.get(), 0, nullptr, nullptr);
         if (keys_off) {
-            auto st = db_.prepare("PRAGMA foreign_key_check");
-            if (st.step())
-                throw sqlite::ScriptError(
-                    SQLITE_CONSTRAINT_FOREIGNKEY,
-                    fmt::format("FOREIGN KEY check failed: a row of {} (rowid {}) references a missing row of {}",
-                                st.text(0), st.text(1), st.text(2)),
-                    sql.size(), "PRAGMA foreign_key_check");
+            // After the last statement; reported as a statement of its own.
+            auto fail = [&](int code, const std::string& message) {
+                throw sqlite::ScriptError(code, message, sql.size(), "PRAGMA foreign_key_check (run by schema)");
+            };
+            try {
+                auto st = db_.prepare("PRAGMA foreign_key_check");
+                if (st.step())
+                    fail(SQLITE_CONSTRAINT_FOREIGNKEY,
+                         fmt::format("FOREIGN KEY check failed: a row of {} (rowid {}) references a missing row of {}",
+                                     st.text(0), st.text(1), st.text(2)));
+            } catch (const sqlite::ScriptError&) {
+                throw;
+            } catch (const sqlite::Error& e) {
+                fail(e.code(), e.what());  // e.g. "foreign key mismatch": a key that references no unique key
+            }
         }
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
         if (forward) {

@@ -92,6 +92,39 @@ std::vector<Diagnostic> dangling_references(const Schema& s) {
                                           (fk.columns.size() > 1 ? ", ..." : "") + ") references " + fk.parent.sql() +
                                           ", which is not declared",
                                {}, true});
+    // A foreign key must reference a PRIMARY KEY or UNIQUE set of the parent's
+    // columns; otherwise SQLite reports "foreign key mismatch" on every write.
+    auto unique_on = [&](const Table& parent, const std::vector<Ident>& cols) {
+        auto same_set = [&](const std::vector<IndexedColumn>& key) {
+            if (key.size() != cols.size()) return false;
+            for (const auto& c : cols) {
+                bool found = false;
+                for (const auto& k : key) found = found || (k.column && *k.column == c);
+                if (!found) return false;
+            }
+            return true;
+        };
+        if (parent.primary_key && same_set(parent.primary_key->columns)) return true;
+        for (const auto& u : parent.uniques)
+            if (same_set(u.columns)) return true;
+        for (const auto& [k, i] : s.indexes)
+            if (i.unique && !i.where && i.table == parent.name && same_set(i.columns)) return true;
+        return false;
+    };
+    for (const auto& [key, t] : s.tables)
+        for (const auto& fk : t.foreign_keys) {
+            const Table* parent = s.table(fk.parent);
+            if (!parent) continue;
+            if (fk.parent_columns.empty() ? !parent->primary_key : !unique_on(*parent, fk.parent_columns))
+                out.push_back({t.pos,
+                               "table " + t.name.sql() + ": FOREIGN KEY (" + fk.columns.front().sql() +
+                                   (fk.columns.size() > 1 ? ", ..." : "") + ") references " + fk.parent.sql() +
+                                   (fk.parent_columns.empty() ? ", which has no PRIMARY KEY"
+                                                              : " columns that are not its PRIMARY KEY or UNIQUE") +
+                                   "; SQLite will report a foreign key mismatch on writes",
+                               {},
+                               true});
+        }
     for (const auto& [key, i] : s.indexes)
         if (!s.table(i.table))
             out.push_back({i.pos, "index " + i.name.sql() + " is on " + i.table.sql() + ", which is not a declared table",
