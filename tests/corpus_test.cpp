@@ -14,16 +14,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<fs::path> real_schemas() {
-    std::vector<fs::path> out;
-    auto dir = test::corpus_dir();
-    if (dir.empty()) return out;
-    for (auto& e : fs::directory_iterator(dir / "real"))
-        if (e.path().extension() == ".sql") out.push_back(e.path());
-    std::sort(out.begin(), out.end());
-    return out;
-}
-
 // Blocks of the SQLite test-suite file, without their ATTACH setup lines.
 std::vector<std::pair<std::string, std::string>> testsuite_blocks() {
     std::vector<std::pair<std::string, std::string>> out;
@@ -81,7 +71,7 @@ bool check_round_trip(const std::string& text, const std::string& label) {
 }  // namespace
 
 TEST_CASE("corpus: every real schema parses and round-trips") {
-    auto files = real_schemas();
+    auto files = test::real_schemas();
     if (files.empty()) {
         test::report_skipped("corpus not found at " SCHEMA_CORPUS_DIR);
         return;

@@ -50,6 +50,16 @@ fs::path corpus_dir() {
     return fs::exists(p / "real") ? p : fs::path();
 }
 
+std::vector<fs::path> real_schemas() {
+    std::vector<fs::path> out;
+    auto dir = corpus_dir();
+    if (dir.empty()) return out;
+    for (auto& e : fs::directory_iterator(dir / "real"))
+        if (e.path().extension() == ".sql") out.push_back(e.path());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 void report_skipped(const std::string& why) { std::printf("SKIPPED: %s\n", why.c_str()); }
 
 namespace {

@@ -30,6 +30,10 @@ void write_file(const fs::path& p, const std::string& text);
 // not present.
 fs::path corpus_dir();
 
+// The real-world schemas of the corpus (corpus/real/*.sql), sorted; empty when
+// the corpus is not present (the test then reports itself skipped).
+std::vector<fs::path> real_schemas();
+
 // Says on stdout that a test could not run; ctest reports it as skipped
 // (SKIP_REGULAR_EXPRESSION), not as passed.
 void report_skipped(const std::string& why);
