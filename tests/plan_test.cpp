@@ -161,3 +161,16 @@ TEST_CASE("the proof reports a declaration SQLite rejects at its line") {
         CHECK(e.diagnostic().message.rfind("SQLite rejects this declaration: no such column: nope", 0) == 0);
     }
 }
+
+TEST_CASE("a table with only ALTER-able changes that references a rebuilt table is rebuilt, and says why") {
+    auto p = plan_of("CREATE TABLE a (id INTEGER PRIMARY KEY, x INT);"
+                     "CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INT REFERENCES a);",
+                     "CREATE TABLE a (id INTEGER PRIMARY KEY, x INT NOT NULL);"
+                     "CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INT REFERENCES a, note TEXT);");
+    CHECK(p.up.rebuilt.size() == 2);
+    CHECK_FALSE(has_step(p.up, "ALTER TABLE b ADD COLUMN"));
+    std::string summary;
+    for (const auto& l : p.up.summary) summary += l + "\n";
+    CHECK(summary.find("~ table b — rebuilt: it references a, which is rebuilt") != std::string::npos);
+    CHECK(all_sql(p.up).find("note TEXT") != std::string::npos);
+}

@@ -243,7 +243,7 @@ private:
             if (!mt) continue;
             const TablePlan& tp = tables_.at(mt->to.name.key());
             if (is_rebuilt(mt->to.name))
-                plan_.summary.back() += " — rebuilt: " + rebuild_reasons(tp);
+                plan_.summary.back() += " — rebuilt: " + join(rebuild_reasons(tp), "; ");
             for (const auto& tc : mt->changes) {
                 plan_.summary.push_back("    " + describe(tc, mt->to));
                 if (auto dc = std::get_if<DropColumn>(&tc))
@@ -290,7 +290,12 @@ private:
 
     bool modified_or_added_trigger(const std::string& key) const { return changed_triggers_.count(key) != 0; }
 
-    std::string rebuild_reasons(const TablePlan& tp) const { return join(tp.refusals, "; "); }
+    // Why a table is rebuilt: what ALTER TABLE cannot do to it, or the rebuilt
+    // table it references (a table with only ALTER-able changes can be pulled in).
+    std::vector<std::string> rebuild_reasons(const TablePlan& tp) const {
+        if (!tp.refusals.empty()) return tp.refusals;
+        return {fmt::format("it references {}, which is rebuilt", tp.along_with)};
+    }
 
     LiveNames live_names(const ModifyTable& m) const {
         LiveNames ln;
@@ -434,8 +439,7 @@ private:
                 r.to = t;
                 r.from = &mapped_->tables.at(key);
                 r.temp = temp_name(t->name, taken);
-                if (tp.change) r.reasons = tp.refusals;
-                else r.reasons.push_back(fmt::format("it references {}, which is rebuilt", tp.along_with));
+                r.reasons = rebuild_reasons(tp);
                 r.lossy_copy = options_.skip_violating_rows && tp.change;
                 rebuilds.push_back(std::move(r));
             }
