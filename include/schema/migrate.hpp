@@ -59,6 +59,8 @@ std::string sha256_hex(std::string_view data);
 // Whether a migration's SQL needs foreign keys switched off around it: the
 // header written for rebuilds, or a hand-written PRAGMA foreign_keys.
 bool needs_foreign_keys_off(std::string_view sql);
+// Whether one statement is a PRAGMA foreign_keys (any schema prefix).
+bool is_foreign_keys_pragma(std::string_view statement);
 
 // --- tracking table -------------------------------------------------------------
 

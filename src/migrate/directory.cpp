@@ -208,20 +208,22 @@ std::pair<fs::path, fs::path> Directory::paths_for(std::int64_t version, const s
     return {};
 }
 
+bool is_foreign_keys_pragma(std::string_view statement) {
+    try {
+        auto toks = tokenize(statement.substr(0, std::min<std::size_t>(statement.size(), 80)));
+        if (toks.empty() || !toks[0].is("pragma")) return false;
+        std::size_t i = 1;
+        if (i + 1 < toks.size() && toks[i + 1].is(".")) i += 2;
+        return i < toks.size() && toks[i].is("foreign_keys");
+    } catch (const std::exception&) {
+        return false;  // cut mid-token: not a pragma we could read
+    }
+}
+
 bool needs_foreign_keys_off(std::string_view sql) {
     if (sql.find(kForeignKeysOffMarker) != std::string_view::npos) return true;
-    for (const auto& st : sqlite::split_script(sql)) {
-        if (st.text.size() < 6) continue;
-        try {
-            auto toks = tokenize(st.text.substr(0, std::min<std::size_t>(st.text.size(), 80)));
-            std::size_t i = 0;
-            if (i >= toks.size() || !toks[i].is("pragma")) continue;
-            ++i;
-            if (i + 1 < toks.size() && toks[i + 1].is(".")) i += 2;
-            if (i < toks.size() && toks[i].is("foreign_keys")) return true;
-        } catch (const std::exception&) {
-        }
-    }
+    for (const auto& st : sqlite::split_script(sql))
+        if (is_foreign_keys_pragma(st.text)) return true;
     return false;
 }
 

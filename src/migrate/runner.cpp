@@ -40,19 +40,6 @@ int line_of(std::string_view text, std::size_t offset) {
     return line;
 }
 
-bool is_foreign_keys_pragma(std::string_view statement) {
-    try {
-        auto toks = tokenize(statement.substr(0, std::min<std::size_t>(statement.size(), 80)));
-        std::size_t i = 0;
-        if (toks.empty() || !toks[0].is("pragma")) return false;
-        i = 1;
-        if (i + 1 < toks.size() && toks[i + 1].is(".")) i += 2;
-        return i < toks.size() && toks[i].is("foreign_keys");
-    } catch (const std::exception&) {
-        return false;
-    }
-}
-
 std::string first_line(std::string_view s) { return std::string(s.substr(0, s.find('\n'))); }
 
 // The table an INSERT ... SELECT copies rows into, or empty for other statements.
