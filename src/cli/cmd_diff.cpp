@@ -3,7 +3,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fstream>
 #include <future>
 #include <iostream>
 
@@ -30,19 +29,6 @@ std::string default_name(const Diff& d) {
     auto space = first.rfind(' ');
     std::string object = first.substr(space + 1);
     return slug(verb + "_" + object + (d.changes.size() > 1 ? "_and_more" : ""));
-}
-
-void write_atomically(const fs::path& path, const std::string& text) {
-    fs::create_directories(path.parent_path());
-    fs::path tmp = path;
-    tmp += ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << text;
-        out.flush();
-        if (!out) throw std::runtime_error("cannot write " + tmp.string());
-    }
-    fs::rename(tmp, path);
 }
 
 // Counts rows that violate each precheck in the live database.
@@ -142,8 +128,8 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
         std::cout << "\n" << up_text << "\n" << down_text;
         return 0;
     }
-    write_atomically(down_path, down_text);
-    write_atomically(up_path, up_text);
+    write_file_atomically(down_path, down_text);
+    write_file_atomically(up_path, up_text);
     if (out.json()) {
         out.json_line(nlohmann::json{{"event", "written"},
                                      {"database", p.db.string()},

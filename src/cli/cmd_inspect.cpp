@@ -7,7 +7,6 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
-#include <fstream>
 #include <iostream>
 #include <map>
 
@@ -35,13 +34,6 @@ std::string file_stem(const std::string& name) {
     }
     if (out.empty() || out[0] == '.') out = "_" + out;
     return out;
-}
-
-void write_text(const fs::path& path, const std::string& text) {
-    fs::create_directories(path.parent_path());
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    f << text;
-    if (!f) throw std::runtime_error("cannot write " + path.string());
 }
 
 // file name → contents, for the layout of one file per table.
@@ -99,7 +91,7 @@ int run_inspect(const InspectCmdOptions& o, const Project& p, Output& out) {
     else files = per_table_files(live);
     std::vector<std::string> written;
     for (const auto& [name, text] : files) {
-        write_text(dir / name, text);
+        write_file_atomically(dir / name, text);
         written.push_back((dir / name).string());
     }
 
@@ -110,8 +102,8 @@ int run_inspect(const InspectCmdOptions& o, const Project& p, Output& out) {
         if (migrations.root.empty()) migrations.root = p.migrations_dir;
         Generated g = generate(Schema{}, live, {}, nullptr);
         auto [up, down] = migrations.paths_for(1, "initial");
-        write_text(down, migration_text(g.down, {down.filename().string(), up.filename().string(), true, {}}));
-        write_text(up, migration_text(g.up, {up.filename().string(), fs::relative(down, migrations.root).string(),
+        write_file_atomically(down, migration_text(g.down, {down.filename().string(), up.filename().string(), true, {}}));
+        write_file_atomically(up, migration_text(g.up, {up.filename().string(), fs::relative(down, migrations.root).string(),
                                              false, {}}));
         migration = up.string();
     }

@@ -2,7 +2,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <fstream>
 #include <iostream>
 
 #include "context.hpp"
@@ -14,10 +13,7 @@ namespace {
 
 void create_file(const fs::path& path, const std::string& text) {
     if (fs::exists(path)) throw InputError(path.string() + " exists already");
-    fs::create_directories(path.parent_path());
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + path.string());
+    write_file_atomically(path, text);
 }
 
 int run_new(const std::string& name, const Project& p, Output& out) {

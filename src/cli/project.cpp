@@ -30,6 +30,19 @@ std::vector<SourceFile> read_schema_files(const fs::path& dir) {
     return out;
 }
 
+void write_file_atomically(const fs::path& path, const std::string& text) {
+    if (path.has_parent_path()) fs::create_directories(path.parent_path());
+    fs::path tmp = path;
+    tmp += ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out << text;
+        out.flush();
+        if (!out) throw std::runtime_error("cannot write " + tmp.string());
+    }
+    fs::rename(tmp, path);
+}
+
 Schema parse_declared(const std::vector<SourceFile>& sources) {
     Schema s = parse_schema(sources);
     std::vector<Diagnostic> errors;

@@ -32,6 +32,10 @@ struct Project {
 // objects; throws InputError (with the offending lines) otherwise.
 Schema parse_declared(const std::vector<SourceFile>& sources);
 
+// Writes `text` to `path` (creating directories) under a temporary name, then
+// renames it into place: a reader never sees half a file.
+void write_file_atomically(const fs::path& path, const std::string& text);
+
 // schema/*.sql, sorted by name (subdirectories included), as SourceFiles whose
 // paths are shown relative to the current directory.
 std::vector<SourceFile> read_schema_files(const fs::path& dir);
