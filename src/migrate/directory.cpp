@@ -124,13 +124,20 @@ Directory Directory::load(const fs::path& root, bool read_rollbacks) {
         }
 
     std::map<std::int64_t, Migration> by_version;
-    auto add = [&](Migration m, const std::string& digits) {
-        d.digits = std::max<int>(3, int(digits.size()));
+    // One migration of any layout: its number and name, where its files are.
+    auto add = [&](const NameParts& parts, fs::path up, std::optional<fs::path> down) {
+        Migration m;
+        m.version = std::stoll(parts.digits);
+        m.name = parts.name;
+        m.up_path = std::move(up);
+        m.down_path = std::move(down);
+        d.digits = std::max<int>(3, int(parts.digits.size()));
         if (by_version.count(m.version)) {
             d.problems.push_back(fmt::format("version {} is used twice: {} and {}", m.version,
                                              by_version[m.version].up_path.string(), m.up_path.string()));
             return;
         }
+        load_sql(m, read_rollbacks);
         by_version.emplace(m.version, std::move(m));
     };
     auto stray = [&](const Entry& e) { d.problems.push_back(e.path.string() + ": not in the layout " + layout_name(d.layout)); };
@@ -146,17 +153,13 @@ Directory Directory::load(const fs::path& root, bool read_rollbacks) {
                 stray(e);
                 continue;
             }
-            Migration m;
-            m.version = std::stoll(parts->digits);
-            m.name = parts->name;
-            m.up_path = e.path / "up.sql";
-            if (!fs::exists(m.up_path)) {
+            if (!fs::exists(e.path / "up.sql")) {
                 d.problems.push_back(e.path.string() + ": has no up.sql");
                 continue;
             }
-            if (fs::exists(e.path / "down.sql")) m.down_path = e.path / "down.sql";
-            load_sql(m, read_rollbacks);
-            add(std::move(m), parts->digits);
+            std::optional<fs::path> down;
+            if (fs::exists(e.path / "down.sql")) down = e.path / "down.sql";
+            add(*parts, e.path / "up.sql", down);
             continue;
         }
         if (e.directory) {
@@ -170,18 +173,14 @@ Directory Directory::load(const fs::path& root, bool read_rollbacks) {
             stray(e);
             continue;
         }
-        Migration m;
-        m.version = std::stoll(parts->digits);
-        m.name = parts->name;
-        m.up_path = e.path;
+        std::optional<fs::path> down;
         if (d.layout == Layout::sibling) {
             std::string sibling = e.path.stem().string() + ".rollback.sql";
-            if (names.count(sibling)) m.down_path = root / sibling;
+            if (names.count(sibling)) down = root / sibling;
         } else if (rollbacks.count(e.name)) {
-            m.down_path = root / "rollback" / e.name;
+            down = root / "rollback" / e.name;
         }
-        load_sql(m, read_rollbacks);
-        add(std::move(m), parts->digits);
+        add(*parts, e.path, down);
     }
     for (auto& [v, m] : by_version) d.migrations.push_back(std::move(m));
     return d;
