@@ -74,6 +74,7 @@ void replay(sqlite::Database& db, const migrate::Migration& m) {
 
 Baseline load_baseline(const Project& p, const migrate::Directory& dir) {
     Baseline b;
+    Schema live;
     InspectOptions io;
     io.ignore_tables = {p.tracking_table, "d1_migrations"};
     io.origin = p.db.string();
@@ -82,7 +83,7 @@ Baseline load_baseline(const Project& p, const migrate::Directory& dir) {
         b.database_exists = true;
         PhaseTimer t("inspect live database");
         auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
-        b.live = inspect(db, io);
+        live = inspect(db, io);
         migrate::Tracker tracker(db, p.tracking_table);
         // A database wrangler migrated records its history in d1_migrations.
         applied = tracker.exists() ? tracker.applied() : migrate::wrangler_history(db, dir);
@@ -92,11 +93,11 @@ Baseline load_baseline(const Project& p, const migrate::Directory& dir) {
     for (const auto& m : dir.migrations)
         if (!done.count(m.version)) b.pending.push_back(&m);
     if (b.pending.empty()) {
-        b.schema = b.live;
+        b.schema = std::move(live);
         return b;
     }
     PhaseTimer t("replay pending migrations");
-    auto shadow = build_shadow(b.live);
+    auto shadow = build_shadow(live);
     for (auto m : b.pending) replay(shadow, *m);
     io.origin = "the database with pending migrations";
     b.schema = inspect(shadow, io);

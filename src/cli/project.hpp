@@ -43,7 +43,6 @@ std::vector<SourceFile> read_schema_files(const fs::path& dir);
 // Live schema (empty when the file does not exist yet) plus the pending
 // migrations of the directory replayed on a shadow copy.
 struct Baseline {
-    Schema live;
     Schema schema;  // live + pending
     bool database_exists = false;
     std::vector<const migrate::Migration*> pending;
