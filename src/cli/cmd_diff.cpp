@@ -32,10 +32,10 @@ std::string default_name(const Diff& d) {
 }
 
 // Counts rows that violate each precheck in the live database.
-std::vector<std::pair<const Precheck*, std::int64_t>> violations(const Project& p, const Plan& plan) {
+std::vector<std::pair<const Precheck*, std::int64_t>> violations(Baseline& base, const Plan& plan) {
     std::vector<std::pair<const Precheck*, std::int64_t>> out;
-    if (plan.prechecks.empty() || !fs::exists(p.db)) return out;
-    auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
+    if (plan.prechecks.empty() || !base.live_db) return out;
+    auto& db = base.live_db;
     for (const auto& pc : plan.prechecks) {
         try {
             std::int64_t n = db.query_int(pc.count_sql);
@@ -86,7 +86,7 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
         std::cerr << "Pass --allow-data-loss to write it anyway (see it first with --print).\n";
         return 1;
     }
-    auto bad = o.print ? decltype(violations(p, g.up)){} : violations(p, g.up);
+    auto bad = o.print ? decltype(violations(base, g.up)){} : violations(base, g.up);
     if (!bad.empty()) {
         if (!o.allow_data_loss) {
             std::cerr << out.red("schema: rows in " + p.db.string() + " violate the new constraints; the "

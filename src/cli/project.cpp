@@ -82,11 +82,11 @@ Baseline load_baseline(const Project& p, const migrate::Directory& dir) {
     if (!p.db.empty() && fs::exists(p.db)) {
         b.database_exists = true;
         PhaseTimer t("inspect live database");
-        auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
-        live = inspect(db, io);
-        migrate::Tracker tracker(db, p.tracking_table);
+        b.live_db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
+        live = inspect(b.live_db, io);
+        migrate::Tracker tracker(b.live_db, p.tracking_table);
         // A database wrangler migrated records its history in d1_migrations.
-        applied = tracker.exists() ? tracker.applied() : migrate::wrangler_history(db, dir);
+        applied = tracker.exists() ? tracker.applied() : migrate::wrangler_history(b.live_db, dir);
     }
     std::set<std::int64_t> done;
     for (const auto& a : applied) done.insert(a.version);

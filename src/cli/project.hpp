@@ -45,6 +45,7 @@ std::vector<SourceFile> read_schema_files(const fs::path& dir);
 struct Baseline {
     Schema schema;  // live + pending
     bool database_exists = false;
+    sqlite::Database live_db;  // read-only, open when the database exists (for prechecks)
     std::vector<const migrate::Migration*> pending;
 };
 Baseline load_baseline(const Project& p, const migrate::Directory& dir);
