@@ -106,6 +106,10 @@ std::vector<Drift> drift(const Directory& dir, const std::vector<Applied>& appli
 // tracking rows, so that nothing is applied twice when a team moves over.
 std::vector<Applied> wrangler_history(sqlite::Database& db, const Directory& dir);
 
+// What a database has applied: its tracking table `table`, or, until it has
+// one, what wrangler recorded (adopted on the next apply).
+std::vector<Applied> recorded_history(sqlite::Database& db, const std::string& table, const Directory& dir);
+
 // One migration as `status` shows it.
 struct MigrationState {
     enum Kind { applied, pending, modified, missing } kind;

@@ -13,7 +13,6 @@
 #include <iostream>
 
 #include "context.hpp"
-#include "schema/inspect.hpp"
 #include "schema/write.hpp"
 
 namespace schema::cli {
@@ -231,12 +230,8 @@ int run_check(const CheckOptions& o, const Project& p, Output& out) {
         if (fs::exists(p.db)) {
             auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
             db.busy_timeout(p.busy_timeout_ms);
-            InspectOptions io;
-            io.ignore_tables = {p.tracking_table, "d1_migrations"};
-            io.origin = p.db.string();
-            live = inspect(db, io);
-            migrate::Tracker tracker(db, p.tracking_table);
-            applied = tracker.exists() ? tracker.applied() : migrate::wrangler_history(db, dir);
+            live = inspect_live(db, p);
+            applied = migrate::recorded_history(db, p.tracking_table, dir);
         }
         std::size_t pending = dir.migrations.size();
         for (const auto& a : applied) pending -= dir.find(a.version) ? 1 : 0;

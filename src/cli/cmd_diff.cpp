@@ -7,7 +7,6 @@
 #include <iostream>
 
 #include "context.hpp"
-#include "schema/inspect.hpp"
 #include "schema/timing.hpp"
 #include "schema/write.hpp"
 

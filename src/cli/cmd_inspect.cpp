@@ -70,10 +70,7 @@ int run_inspect(const InspectCmdOptions& o, const Project& p, Output& out) {
     Schema live;
     {
         auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
-        InspectOptions io;
-        io.ignore_tables = {p.tracking_table, "d1_migrations"};
-        io.origin = p.db.string();
-        live = inspect(db, io);
+        live = inspect_live(db, p);
     }
     const fs::path dir = o.out.empty() ? p.schema_dir : fs::path(o.out);
     if (fs::exists(dir)) {

@@ -10,15 +10,13 @@ namespace schema::cli {
 
 namespace {
 
-// What the database has applied: its tracking table, or what wrangler recorded
-// (adopted on the next apply). Empty when the database does not exist yet.
+// What the database has applied; empty when it does not exist yet.
 std::vector<migrate::Applied> applied_history(const Project& p, const migrate::Directory& dir, bool& exists) {
     exists = !p.db.empty() && fs::exists(p.db);
     if (!exists) return {};
     auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
     db.busy_timeout(p.busy_timeout_ms);
-    migrate::Tracker tracker(db, p.tracking_table);
-    return tracker.exists() ? tracker.applied() : migrate::wrangler_history(db, dir);
+    return migrate::recorded_history(db, p.tracking_table, dir);
 }
 
 int run_status(const Project& p, Output& out) {

@@ -72,21 +72,23 @@ void replay(sqlite::Database& db, const migrate::Migration& m) {
 
 }  // namespace
 
-Baseline load_baseline(const Project& p, const migrate::Directory& dir) {
-    Baseline b;
-    Schema live;
+Schema inspect_live(sqlite::Database& db, const Project& p) {
     InspectOptions io;
     io.ignore_tables = {p.tracking_table, "d1_migrations"};
     io.origin = p.db.string();
+    return inspect(db, io);
+}
+
+Baseline load_baseline(const Project& p, const migrate::Directory& dir) {
+    Baseline b;
+    Schema live;
     std::vector<migrate::Applied> applied;
     if (!p.db.empty() && fs::exists(p.db)) {
         b.database_exists = true;
         PhaseTimer t("inspect live database");
         b.live_db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
-        live = inspect(b.live_db, io);
-        migrate::Tracker tracker(b.live_db, p.tracking_table);
-        // A database wrangler migrated records its history in d1_migrations.
-        applied = tracker.exists() ? tracker.applied() : migrate::wrangler_history(b.live_db, dir);
+        live = inspect_live(b.live_db, p);
+        applied = migrate::recorded_history(b.live_db, p.tracking_table, dir);
     }
     std::set<std::int64_t> done;
     for (const auto& a : applied) done.insert(a.version);
@@ -99,6 +101,7 @@ Baseline load_baseline(const Project& p, const migrate::Directory& dir) {
     PhaseTimer t("replay pending migrations");
     auto shadow = build_shadow(live);
     for (auto m : b.pending) replay(shadow, *m);
+    InspectOptions io;
     io.origin = "the database with pending migrations";
     b.schema = inspect(shadow, io);
     return b;

@@ -40,6 +40,10 @@ void write_file_atomically(const fs::path& path, const std::string& text);
 // paths are shown relative to the current directory.
 std::vector<SourceFile> read_schema_files(const fs::path& dir);
 
+// The schema of the project's database, without the tracking tables (ours and
+// wrangler's).
+Schema inspect_live(sqlite::Database& db, const Project& p);
+
 // Live schema (empty when the file does not exist yet) plus the pending
 // migrations of the directory replayed on a shadow copy.
 struct Baseline {

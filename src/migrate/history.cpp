@@ -83,4 +83,9 @@ std::vector<Applied> wrangler_history(sqlite::Database& db, const Directory& dir
     return out;
 }
 
+std::vector<Applied> recorded_history(sqlite::Database& db, const std::string& table, const Directory& dir) {
+    Tracker tracker(db, table);
+    return tracker.exists() ? tracker.applied() : wrangler_history(db, dir);
+}
+
 }  // namespace schema::migrate

@@ -222,7 +222,7 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
 int Runner::apply(const Directory& dir, const ApplyOptions& options) {
     db_.busy_timeout(busy_timeout_ms);
     if (!options.dry_run) adopt_wrangler_history(dir);
-    auto applied = tracker_.exists() ? tracker_.applied() : wrangler_history(db_, dir);
+    auto applied = recorded_history(db_, tracker_.table(), dir);
     for (const auto& d : drift(dir, applied)) {
         throw HistoryError(d.kind == Drift::missing
                                ? fmt::format("migration {} ({}) was applied but its file is gone from {}; restore it "
@@ -266,7 +266,7 @@ int Runner::apply(const Directory& dir, const ApplyOptions& options) {
 int Runner::rollback(const Directory& dir, const RollbackOptions& options) {
     db_.busy_timeout(busy_timeout_ms);
     if (!options.dry_run) adopt_wrangler_history(dir);
-    auto applied = tracker_.exists() ? tracker_.applied() : wrangler_history(db_, dir);
+    auto applied = recorded_history(db_, tracker_.table(), dir);
     std::vector<const Applied*> targets;
     for (auto it = applied.rbegin(); it != applied.rend(); ++it) {
         if (options.to ? it->version <= *options.to : int(targets.size()) >= options.steps.value_or(1)) break;
