@@ -11,6 +11,7 @@ packages=(
   clang libclang-rt-14-dev   # the parser's libFuzzer target
 )
 if [ "${1:-}" = "--bench" ]; then packages+=(hyperfine python3); fi
+if [ "${1:-}" = "--npm" ]; then packages=(npm); fi  # for wrangler (D1 tests), when node is not there
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,11 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh
 
-# wrangler, for the D1 end-to-end test, where npm can fetch it (optional).
+# wrangler, for the D1 end-to-end tests, where npm can fetch it. Optional on a
+# developer's machine; CI sets SCHEMA_REQUIRE_D1=1 and fails without it.
+if [ -n "${SCHEMA_REQUIRE_D1:-}" ] && ! command -v npm > /dev/null; then ./scripts/deps.sh --npm; fi
 if command -v npm > /dev/null && [ ! -x .d1/node_modules/.bin/wrangler ]; then
   mkdir -p .d1
   (cd .d1 && npm install --no-audit --no-fund --silent wrangler@4 > /dev/null 2>&1) \
-    || echo "npm could not install wrangler: the D1 end-to-end test is skipped"
+    || echo "npm could not install wrangler: the D1 end-to-end tests are skipped"
+fi
+if [ -n "${SCHEMA_REQUIRE_D1:-}" ] && [ ! -x .d1/node_modules/.bin/wrangler ]; then
+  echo "SCHEMA_REQUIRE_D1 is set but wrangler could not be installed"; exit 1
 fi
 
 jobs=$(nproc)

@@ -67,7 +67,7 @@ bool is_foreign_keys_pragma(std::string_view statement);
 struct Applied {
     std::int64_t version = 0;
     std::string name;
-    std::string checksum;
+    std::string checksum;  // empty when wrangler applied it (it records no checksum)
     std::string rollback_checksum;
     std::string applied_at;  // UTC, ISO-8601
     std::int64_t execution_time_ms = 0;
@@ -75,20 +75,38 @@ struct Applied {
     std::string hostname;
 };
 
+// `applied_by` of a migration wrangler applied (read from its table).
+inline constexpr const char* kAppliedByWrangler = "wrangler";
+
+// Where a database's history is kept. By default in our tracking table alone.
+// For D1 (`wrangler` set), wrangler's table (d1_migrations: id, name = file
+// name, applied_at) says what is applied, shared with `wrangler d1 migrations
+// apply`; our table beside it keeps what wrangler does not record (checksums,
+// duration, who ran it).
+struct HistoryTables {
+    std::string table = "_migrations";
+    std::string wrangler;  // empty: not shared with wrangler
+};
+
 class Tracker {
 public:
-    Tracker(sqlite::Database& db, std::string table) : db_(db), table_(std::move(table)) {}
-    const std::string& table() const { return table_; }
+    Tracker(sqlite::Database& db, HistoryTables tables) : db_(db), tables_(std::move(tables)) {}
+    const HistoryTables& tables() const { return tables_; }
+    bool shared_with_wrangler() const { return !tables_.wrangler.empty(); }
     bool exists() const;
     void create();
-    std::vector<Applied> applied() const;  // by version
-    bool is_applied(std::int64_t version) const;
-    void insert(const Applied& a);
-    void erase(std::int64_t version);
+    // By version. `dir` names the versions of wrangler's rows (file names).
+    std::vector<Applied> applied(const Directory& dir) const;
+    bool is_applied(const Migration& m) const;
+    void insert(const Migration& m, const Applied& a);
+    void erase(const Migration& m);
 
 private:
     sqlite::Database& db_;
-    std::string table_;
+    HistoryTables tables_;
+
+    bool table_exists(const std::string& name) const;
+    std::vector<Applied> own_rows() const;
 };
 
 // Applied migrations whose file changed or vanished since.
@@ -108,7 +126,8 @@ std::vector<Applied> wrangler_history(sqlite::Database& db, const Directory& dir
 
 // What a database has applied: its tracking table `table`, or, until it has
 // one, what wrangler recorded (adopted on the next apply).
-std::vector<Applied> recorded_history(sqlite::Database& db, const std::string& table, const Directory& dir);
+// For D1 (`tables.wrangler` set): what wrangler's table lists.
+std::vector<Applied> recorded_history(sqlite::Database& db, const HistoryTables& tables, const Directory& dir);
 
 // One migration as `status` shows it.
 struct MigrationState {
@@ -191,7 +210,7 @@ fs::path backup_database(sqlite::Database& db, const fs::path& db_path, const Ba
 
 class Runner {
 public:
-    Runner(sqlite::Database& db, fs::path db_path, std::string tracking_table, EventSink sink);
+    Runner(sqlite::Database& db, fs::path db_path, HistoryTables tables, EventSink sink);
     // Returns how many migrations this call applied / rolled back.
     int apply(const Directory& dir, const ApplyOptions& options);
     int rollback(const Directory& dir, const RollbackOptions& options);
@@ -207,6 +226,9 @@ private:
     Tracker tracker_;
     EventSink sink_;
 
+    // The D1 dialect is exactly a history shared with wrangler.
+    bool d1() const { return tracker_.shared_with_wrangler(); }
+    void refuse_for_d1(const Migration& m, bool forward) const;
     void adopt_wrangler_history(const Directory& dir);
     void take_backup(const std::string& label);
     void run_in_transaction(const Migration& m, bool forward);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "schema/dialect.hpp"
 #include "schema/plan.hpp"
 
 namespace schema {
@@ -18,6 +19,7 @@ struct MigrationInfo {
     bool rollback = false;
     // For a rollback: what its forward migration destroys, which it cannot bring back.
     std::vector<std::string> not_restored;
+    Dialect dialect = Dialect::sqlite;
 };
 
 // The header line the runner reads to switch foreign keys off around a migration.

@@ -154,7 +154,7 @@ void print_markdown(const std::vector<Finding>& findings, const Project& p) {
             for (const auto& l : f.plan.data_loss) std::cout << "- ⚠️ " << l << "\n";
         }
         std::cout << "\n<details><summary>The migration that would fix it</summary>\n\n```sql\n"
-                  << migration_text(f.plan, {"NNNN_fix.sql", "rollback/NNNN_fix.sql", false, {}}) << "```\n\n</details>\n";
+                  << migration_text(f.plan, {"NNNN_fix.sql", "rollback/NNNN_fix.sql", false, {}, p.dialect}) << "```\n\n</details>\n";
     }
 }
 
@@ -220,7 +220,7 @@ void print_human(const std::vector<Finding>& findings, const Project& p, Output&
 
 int run_check(const CheckOptions& o, const Project& p, Output& out) {
     auto sources = read_schema_files(p.schema_dir);
-    Schema declared = parse_declared(sources);
+    Schema declared = parse_declared(sources, p.dialect);
     auto dir = migrate::Directory::load(p.migrations_dir);
     std::vector<Finding> findings;
 
@@ -231,7 +231,7 @@ int run_check(const CheckOptions& o, const Project& p, Output& out) {
             auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
             db.busy_timeout(p.busy_timeout_ms);
             live = inspect_live(db, p);
-            applied = migrate::recorded_history(db, p.tracking_table, dir);
+            applied = migrate::recorded_history(db, p.history(), dir);
         }
         std::size_t pending = dir.migrations.size();
         for (const auto& a : applied) pending -= dir.find(a.version) ? 1 : 0;

@@ -53,7 +53,7 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
     auto parsed = std::async(std::launch::async, [&] {
         PhaseTimer t("read and parse schema/");
         sources = read_schema_files(p.schema_dir);
-        return parse_declared(sources);
+        return parse_declared(sources, p.dialect);
     });
     auto dir = migrate::Directory::load(p.migrations_dir);
     Baseline base;
@@ -102,8 +102,10 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
 
     const std::string name = slug(o.name.empty() ? default_name(g.diff) : o.name);
     auto [up_path, down_path] = dir.paths_for(dir.next_version(), name);
-    MigrationInfo up_info{up_path.filename().string(), fs::relative(down_path, dir.root).string(), false, {}};
-    MigrationInfo down_info{down_path.filename().string(), up_path.filename().string(), true, g.up.data_loss};
+    MigrationInfo up_info{up_path.filename().string(), fs::relative(down_path, dir.root).string(), false, {},
+                          p.dialect};
+    MigrationInfo down_info{down_path.filename().string(), up_path.filename().string(), true, g.up.data_loss,
+                            p.dialect};
     std::string up_text = migration_text(g.up, up_info);
     std::string down_text = migration_text(g.down, down_info);
 

@@ -31,7 +31,7 @@ int run(const RunOptions& o, const Project& p, Output& out, What what) {
     const bool existed = fs::exists(p.db);
     if (what != What::apply && !existed) throw InputError("database " + p.db.string() + " does not exist");
     auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::create);
-    migrate::Runner runner(db, p.db, p.tracking_table, event_printer(out, p));
+    migrate::Runner runner(db, p.db, p.history(), event_printer(out, p));
     runner.busy_timeout_ms = p.busy_timeout_ms;
     runner.backup.enabled = p.backups && !o.no_backup && existed;  // a new database has nothing to lose
     runner.backup.dir = p.backup_dir;

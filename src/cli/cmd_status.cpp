@@ -16,7 +16,7 @@ std::vector<migrate::Applied> applied_history(const Project& p, const migrate::D
     if (!exists) return {};
     auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
     db.busy_timeout(p.busy_timeout_ms);
-    return migrate::recorded_history(db, p.tracking_table, dir);
+    return migrate::recorded_history(db, p.history(), dir);
 }
 
 int run_status(const Project& p, Output& out) {
@@ -64,7 +64,10 @@ int run_status(const Project& p, Output& out) {
         painted += std::string(9 - state.size(), ' ');
         text += fmt::format("  {:<8} {} {:<25} {:>9}  {}\n", fmt::format("{:04}", s.version), painted,
                             s.record ? s.record->applied_at : "",
-                            s.record ? fmt::format("{} ms", s.record->execution_time_ms) : "", s.name);
+                            !s.record                           ? ""
+                            : s.record->applied_by == migrate::kAppliedByWrangler ? "wrangler"
+                                                                 : fmt::format("{} ms", s.record->execution_time_ms),
+                            s.name);
     }
     std::fwrite(text.data(), 1, text.size(), stdout);
     return 0;

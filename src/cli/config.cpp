@@ -13,8 +13,9 @@ ConfigError::ConfigError(const fs::path& file, const std::string& key, const std
 
 namespace {
 
-const std::set<std::string> kKeys = {"db", "schema", "migrations", "tracking_table", "backups",
-                                     "backup_dir", "keep_backups", "busy_timeout_ms"};
+const std::set<std::string> kKeys = {"db",         "schema",       "migrations",      "tracking_table",
+                                     "backups",    "backup_dir",   "keep_backups",    "busy_timeout_ms",
+                                     "dialect",    "d1_database"};
 
 std::string where(const toml::node& n) {
     const auto& s = n.source();
@@ -32,7 +33,8 @@ void apply_keys(const fs::path& file, const toml::table& table, const std::strin
         if (!kKeys.count(key))
             throw ConfigError(file, full, "unknown key" + where(node) +
                                               "; expected db, schema, migrations, tracking_table, backups, "
-                                              "backup_dir, keep_backups, busy_timeout_ms or [databases.NAME]");
+                                              "backup_dir, keep_backups, busy_timeout_ms, dialect, d1_database or "
+                                              "[databases.NAME]");
         auto text = [&] {
             auto v = node.value<std::string>();
             if (!v || v->empty()) throw ConfigError(file, full, "expected a non-empty string" + where(node));
@@ -41,7 +43,14 @@ void apply_keys(const fs::path& file, const toml::table& table, const std::strin
         auto path = [&] { return (base / text()).lexically_normal(); };
         if (key == "db") p.db = path();
         else if (key == "schema") p.schema_dir = path();
-        else if (key == "migrations") p.migrations_dir = path();
+        else if (key == "migrations") {
+            p.migrations_dir = path();
+            p.migrations_dir_explicit = true;
+        } else if (key == "dialect") {
+            auto d = parse_dialect(text());
+            if (!d) throw ConfigError(file, full, "expected \"sqlite\" or \"d1\"" + where(node));
+            p.dialect = *d;
+        } else if (key == "d1_database") p.d1_database = text();
         else if (key == "backup_dir") p.backup_dir = path();
         else if (key == "tracking_table") p.tracking_table = text();
         else if (key == "backups") {
@@ -86,12 +95,14 @@ Config load_config(const fs::path& file) {
             if (!root.contains("schema")) p.schema_dir = defaults.schema_dir / p.name;
             if (!root.contains("migrations")) p.migrations_dir = defaults.migrations_dir / p.name;
             apply_keys(file, *entry, key, p, false);
-            if (p.db.empty()) throw ConfigError(file, key, "has no db (the database file)");
+            // D1's local database is found under .wrangler/state (see apply_wrangler_config).
+            if (p.db.empty() && p.dialect != Dialect::d1) throw ConfigError(file, key, "has no db (the database file)");
             c.databases.push_back(std::move(p));
         }
         if (c.databases.empty()) throw ConfigError(file, "databases", "names no database");
     } else {
-        if (defaults.db.empty()) throw ConfigError(file, "db", "missing: name the database file (db = \"app.db\")");
+        if (defaults.db.empty() && defaults.dialect != Dialect::d1)
+            throw ConfigError(file, "db", "missing: name the database file (db = \"app.db\")");
         c.databases.push_back(defaults);
     }
     return c;

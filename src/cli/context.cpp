@@ -80,12 +80,28 @@ std::vector<Project> resolve_projects(const Globals& g, bool need_db) {
     for (auto& p : projects) {
         if (!g.db.empty()) p.db = g.db;
         if (!g.schema_dir.empty()) p.schema_dir = g.schema_dir;
-        if (!g.migrations_dir.empty()) p.migrations_dir = g.migrations_dir;
+        if (!g.migrations_dir.empty()) {
+            p.migrations_dir = g.migrations_dir;
+            p.migrations_dir_explicit = true;
+        }
+        if (!g.dialect.empty()) {
+            auto d = parse_dialect(g.dialect);
+            if (!d) throw InputError("--dialect: expected sqlite or d1, not " + g.dialect);
+            p.dialect = *d;
+        }
+        // D1: migrations where wrangler reads them, and its local database file.
+        if (p.dialect == Dialect::d1)
+            apply_wrangler_config(p, have_config ? config_file.parent_path() : fs::path("."), p.d1_database,
+                                  p.migrations_dir_explicit);
         if (!g.tracking_table.empty()) p.tracking_table = g.tracking_table;
         if (!g.backup_dir.empty()) p.backup_dir = g.backup_dir;
         if (g.keep_backups) p.keep_backups = *g.keep_backups;
         if (g.busy_timeout_ms) p.busy_timeout_ms = *g.busy_timeout_ms;
-        if (p.db.empty() && need_db) throw InputError("no database: pass --db FILE, or name one in schema.toml");
+        if (p.db.empty() && need_db)
+            throw InputError(p.dialect == Dialect::d1
+                                 ? "no local D1 database under .wrangler/state yet: `wrangler d1 migrations apply "
+                                   "NAME --local` creates it; or pass --db FILE"
+                                 : "no database: pass --db FILE, or name one in schema.toml");
     }
     return projects;
 }

@@ -23,6 +23,7 @@ struct Globals {
     bool json = false;
     bool no_color = false;
     std::optional<int> busy_timeout_ms;
+    std::string dialect;  // --dialect sqlite|d1
 };
 
 // Text on stdout/stderr; color only on a terminal and without NO_COLOR. With

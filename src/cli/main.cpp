@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
                                                  "beside it)");
     app.add_option("--keep-backups", g.keep_backups, "how many copies to keep (default: 5)");
     app.add_option("--busy-timeout", g.busy_timeout_ms, "milliseconds to wait for another writer (default: 60000)");
+    app.add_option("--dialect", g.dialect, "sqlite (default) or d1: write and run migrations for Cloudflare D1");
     app.add_flag("--json", g.json, "one JSON object per line instead of text");
     app.add_flag("--no-color", g.no_color, "no colors (also: NO_COLOR=1)");
 

@@ -43,10 +43,12 @@ void write_file_atomically(const fs::path& path, const std::string& text) {
     fs::rename(tmp, path);
 }
 
-Schema parse_declared(const std::vector<SourceFile>& sources) {
+Schema parse_declared(const std::vector<SourceFile>& sources, Dialect dialect) {
     Schema s = parse_schema(sources);
     std::vector<Diagnostic> errors;
-    for (auto& d : dangling_references(s)) {
+    auto problems = dangling_references(s);
+    for (auto& d : dialect_problems(s, dialect)) problems.push_back(std::move(d));
+    for (auto& d : problems) {
         for (const auto& f : sources)
             if (f.path == d.pos.file) d.source_line = LineIndex(f.text).line_text(d.pos.line);
         if (d.warning) std::cerr << d.format() << "\n";
@@ -74,7 +76,7 @@ void replay(sqlite::Database& db, const migrate::Migration& m) {
 
 Schema inspect_live(sqlite::Database& db, const Project& p) {
     InspectOptions io;
-    io.ignore_tables = {p.tracking_table, "d1_migrations"};
+    io.ignore_tables = {p.tracking_table, "d1_migrations", p.wrangler_table};
     io.origin = p.db.string();
     return inspect(db, io);
 }
@@ -88,7 +90,7 @@ Baseline load_baseline(const Project& p, const migrate::Directory& dir) {
         PhaseTimer t("inspect live database");
         b.live_db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
         live = inspect_live(b.live_db, p);
-        applied = migrate::recorded_history(b.live_db, p.tracking_table, dir);
+        applied = migrate::recorded_history(b.live_db, p.history(), dir);
     }
     std::set<std::int64_t> done;
     for (const auto& a : applied) done.insert(a.version);

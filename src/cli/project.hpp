@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "schema/ddl.hpp"
+#include "schema/dialect.hpp"
 #include "schema/diff.hpp"
 #include "schema/migrate.hpp"
 #include "schema/plan.hpp"
@@ -26,11 +27,31 @@ struct Project {
     bool backups = true;
     fs::path backup_dir;               // default: backups/ beside the database
     int busy_timeout_ms = 60000;       // how long to wait for another writer
+    Dialect dialect = Dialect::sqlite;
+    // D1: the table wrangler records applied migrations in (its migrations_table).
+    std::string wrangler_table = "d1_migrations";
+    std::string d1_database;              // which [[d1_databases]] entry of wrangler's config
+    bool migrations_dir_explicit = false;  // set in schema.toml or with --dir (else D1 asks wrangler)
+
+    // D1 shares its history with wrangler.
+    migrate::HistoryTables history() const {
+        return {tracking_table, dialect == Dialect::d1 ? wrangler_table : std::string()};
+    }
 };
+
+// For the D1 dialect, what wrangler's config says about the database: its
+// migrations directory (migrations_dir, default "migrations") and history table
+// (migrations_table), and, when `p.db` is empty, the local D1 database file
+// wrangler keeps under .wrangler/state (when there is exactly one). `binding`
+// picks a [[d1_databases]] entry by binding or database_name when there are
+// several. Reads wrangler.json, wrangler.jsonc or wrangler.toml in `dir`.
+void apply_wrangler_config(Project& p, const fs::path& dir, const std::string& binding,
+                           bool migrations_dir_given);
 
 // Parses the declared files and checks that they reference only declared
 // objects; throws InputError (with the offending lines) otherwise.
-Schema parse_declared(const std::vector<SourceFile>& sources);
+// `dialect`: also refuses declarations the target does not accept (D1).
+Schema parse_declared(const std::vector<SourceFile>& sources, Dialect dialect = Dialect::sqlite);
 
 // Writes `text` to `path` (creating directories) under a temporary name, then
 // renames it into place: a reader never sees half a file.

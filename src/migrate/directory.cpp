@@ -231,7 +231,7 @@ std::vector<Drift> drift(const Directory& dir, const std::vector<Applied>& appli
     for (const auto& a : applied) {
         const Migration* m = dir.find(a.version);
         if (!m) out.push_back({a.version, a.name, Drift::missing});
-        else if (m->checksum != a.checksum) out.push_back({a.version, a.name, Drift::modified});
+        else if (!a.checksum.empty() && m->checksum != a.checksum) out.push_back({a.version, a.name, Drift::modified});
     }
     return out;
 }

@@ -29,8 +29,10 @@ std::vector<MigrationState> states(const Directory& dir, const std::vector<Appli
             continue;
         }
         it->second.record = &a;
-        it->second.kind = dir.find(a.version)->checksum == a.checksum ? MigrationState::applied
-                                                                      : MigrationState::modified;
+        // Applied by wrangler, which keeps no checksum: nothing to compare.
+        it->second.kind = a.checksum.empty() || dir.find(a.version)->checksum == a.checksum
+                              ? MigrationState::applied
+                              : MigrationState::modified;
     }
     std::vector<MigrationState> out;
     for (auto& [v, s] : by_version) out.push_back(std::move(s));
@@ -83,9 +85,10 @@ std::vector<Applied> wrangler_history(sqlite::Database& db, const Directory& dir
     return out;
 }
 
-std::vector<Applied> recorded_history(sqlite::Database& db, const std::string& table, const Directory& dir) {
-    Tracker tracker(db, table);
-    return tracker.exists() ? tracker.applied() : wrangler_history(db, dir);
+std::vector<Applied> recorded_history(sqlite::Database& db, const HistoryTables& tables, const Directory& dir) {
+    Tracker tracker(db, tables);
+    if (tracker.shared_with_wrangler() || tracker.exists()) return tracker.applied(dir);
+    return wrangler_history(db, dir);
 }
 
 }  // namespace schema::migrate

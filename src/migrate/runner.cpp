@@ -19,6 +19,7 @@
 #include <chrono>
 #include <set>
 
+#include "schema/dialect.hpp"
 #include "schema/expr.hpp"
 #include "schema/migrate.hpp"
 #include "schema/version.hpp"
@@ -69,8 +70,8 @@ MigrationFailed::MigrationFailed(std::string file, int line, std::string stateme
       statement_(std::move(statement)),
       sqlite_message_(std::move(sqlite_message)) {}
 
-Runner::Runner(sqlite::Database& db, fs::path db_path, std::string tracking_table, EventSink sink)
-    : db_(db), db_path_(std::move(db_path)), tracker_(db, std::move(tracking_table)), sink_(std::move(sink)) {}
+Runner::Runner(sqlite::Database& db, fs::path db_path, HistoryTables tables, EventSink sink)
+    : db_(db), db_path_(std::move(db_path)), tracker_(db, std::move(tables)), sink_(std::move(sink)) {}
 
 const char* event_name(Event::Kind k) {
     switch (k) {
@@ -99,15 +100,15 @@ void Runner::take_backup(const std::string& label) {
 
 // Tracking rows for what wrangler applied, written once, before anything runs.
 void Runner::adopt_wrangler_history(const Directory& dir) {
-    if (tracker_.exists()) return;
+    if (d1() || tracker_.exists()) return;  // D1: wrangler's table is the history itself
     auto history = wrangler_history(db_, dir);
     if (history.empty()) return;
     db_.exec("BEGIN IMMEDIATE");
     try {
         tracker_.create();
-        if (tracker_.applied().empty())
+        if (tracker_.applied(dir).empty())
             for (const auto& a : history) {
-                tracker_.insert(a);
+                tracker_.insert(*dir.find(a.version), a);
                 sink_({Event::Kind::adopted, a.version, a.name, {}, 0, "applied by wrangler (d1_migrations)"});
             }
         db_.exec("COMMIT");
@@ -117,10 +118,26 @@ void Runner::adopt_wrangler_history(const Directory& dir) {
     }
 }
 
+// D1 would refuse the file (or, for PRAGMA foreign_keys, silently ignore it):
+// nothing runs, the file and statement are named.
+void Runner::refuse_for_d1(const Migration& m, bool forward) const {
+    if (!d1()) return;
+    const std::string& sql = forward ? m.up_sql : m.down_sql;
+    for (const auto& st : sqlite::split_script(sql)) {
+        std::string why = d1_statement_refusal(st.text);
+        if (!why.empty())
+            throw MigrationFailed((forward ? m.up_path : *m.down_path).string(), line_of(sql, st.offset), std::string(st.text),
+                                  why + "; nothing was applied");
+    }
+}
+
 void Runner::run_in_transaction(const Migration& m, bool forward) {
     const std::string& sql = forward ? m.up_sql : m.down_sql;
     const std::string file = (forward ? m.up_path : *m.down_path).string();
-    const bool keys_off = needs_foreign_keys_off(sql);
+    // D1 cannot switch foreign keys off: its files run with them on, and a
+    // rebuild there defers them to COMMIT (checked below, for a clear message).
+    const bool keys_off = !d1() && needs_foreign_keys_off(sql);
+    const bool check_keys = keys_off || (d1() && sql.find("defer_foreign_keys") != std::string::npos);
     const bool keys_were_on = db_.query_int("PRAGMA foreign_keys") != 0;
     if (keys_off) db_.exec("PRAGMA foreign_keys = OFF");
     auto restore_keys = [&] {
@@ -132,7 +149,7 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
     db_.exec("BEGIN IMMEDIATE");
     try {
         tracker_.create();
-        bool applied = tracker_.is_applied(m.version);
+        bool applied = tracker_.is_applied(m);
         if (applied == forward) {  // another runner got there first
             db_.exec("ROLLBACK");
             restore_keys();
@@ -163,7 +180,8 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
             &ticker);
         try {
             sqlite::run_script(
-                db_, sql, [](const sqlite::ScriptStatement& st) { return !is_foreign_keys_pragma(st.text); },
+                db_, sql,
+                [this](const sqlite::ScriptStatement& st) { return d1() || !is_foreign_keys_pragma(st.text); },
                 [&](const sqlite::ScriptStatement& st, std::int64_t changes) {
                     auto into = copied_into(st.text);
                     if (!into.empty())
@@ -177,7 +195,7 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
             throw;
         }
         sqlite3_progress_handler(db_.get(), 0, nullptr, nullptr);
-        if (keys_off) {
+        if (check_keys) {
             // After the last statement; reported as a statement of its own.
             auto fail = [&](int code, const std::string& message) {
                 throw sqlite::ScriptError(code, message, sql.size(), "PRAGMA foreign_key_check (run by schema)");
@@ -196,10 +214,10 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
         }
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
         if (forward) {
-            tracker_.insert({m.version, m.name, m.checksum, m.down_checksum, utc_now_iso8601(), std::int64_t(ms),
+            tracker_.insert(m, {m.version, m.name, m.checksum, m.down_checksum, utc_now_iso8601(), std::int64_t(ms),
                              std::string("schema ") + SCHEMA_VERSION, host_name()});
         } else {
-            tracker_.erase(m.version);
+            tracker_.erase(m);
         }
         db_.exec("COMMIT");
         restore_keys();
@@ -222,7 +240,7 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
 int Runner::apply(const Directory& dir, const ApplyOptions& options) {
     db_.busy_timeout(busy_timeout_ms);
     if (!options.dry_run) adopt_wrangler_history(dir);
-    auto applied = recorded_history(db_, tracker_.table(), dir);
+    auto applied = recorded_history(db_, tracker_.tables(), dir);
     for (const auto& d : drift(dir, applied)) {
         throw HistoryError(d.kind == Drift::missing
                                ? fmt::format("migration {} ({}) was applied but its file is gone from {}; restore it "
@@ -249,6 +267,7 @@ int Runner::apply(const Directory& dir, const ApplyOptions& options) {
         sink_({Event::Kind::nothing_to_do, 0, {}, {}, 0, "nothing to apply: the database is up to date"});
         return 0;
     }
+    for (auto m : pending) refuse_for_d1(*m, true);
     if (options.dry_run) {
         for (auto m : pending) sink_({Event::Kind::would_apply, m->version, m->name, m->up_path.string(), 0, {}});
         return 0;
@@ -266,7 +285,7 @@ int Runner::apply(const Directory& dir, const ApplyOptions& options) {
 int Runner::rollback(const Directory& dir, const RollbackOptions& options) {
     db_.busy_timeout(busy_timeout_ms);
     if (!options.dry_run) adopt_wrangler_history(dir);
-    auto applied = recorded_history(db_, tracker_.table(), dir);
+    auto applied = recorded_history(db_, tracker_.tables(), dir);
     std::vector<const Applied*> targets;
     for (auto it = applied.rbegin(); it != applied.rend(); ++it) {
         if (options.to ? it->version <= *options.to : int(targets.size()) >= options.steps.value_or(1)) break;
@@ -288,6 +307,7 @@ int Runner::rollback(const Directory& dir, const RollbackOptions& options) {
                                            m->label()));
         migrations.push_back(m);
     }
+    for (auto m : migrations) refuse_for_d1(*m, false);
     if (options.dry_run) {
         for (auto m : migrations)
             sink_({Event::Kind::would_roll_back, m->version, m->name, m->down_path->string(), 0, {}});
@@ -315,8 +335,8 @@ int Runner::baseline(const Directory& dir, std::int64_t version) {
     try {
         tracker_.create();
         for (auto m : marked) {
-            if (tracker_.is_applied(m->version)) continue;
-            tracker_.insert({m->version, m->name, m->checksum, m->down_checksum, utc_now_iso8601(), 0,
+            if (tracker_.is_applied(*m)) continue;
+            tracker_.insert(*m, {m->version, m->name, m->checksum, m->down_checksum, utc_now_iso8601(), 0,
                              std::string("schema ") + SCHEMA_VERSION + " baseline", host_name()});
             sink_({Event::Kind::baselined, m->version, m->name, m->up_path.string(), 0,
                    "marked applied without running it"});

@@ -2,7 +2,9 @@
 // transaction as the migration itself.
 #include <fmt/format.h>
 
+#include <charconv>
 #include <chrono>
+#include <map>
 #include <ctime>
 
 #include "schema/migrate.hpp"
@@ -25,11 +27,13 @@ std::string utc_now(const char* format) {
 std::string utc_now_iso8601() { return utc_now("%Y-%m-%dT%H:%M:%S"); }
 std::string utc_now_compact() { return utc_now("%Y%m%dT%H%M%S"); }
 
-bool Tracker::exists() const {
+bool Tracker::table_exists(const std::string& name) const {
     auto st = db_.prepare("SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ?1 COLLATE NOCASE");
-    st.bind(1, table_);
+    st.bind(1, name);
     return st.step();
 }
+
+bool Tracker::exists() const { return table_exists(shared_with_wrangler() ? tables_.wrangler : tables_.table); }
 
 void Tracker::create() {
     db_.exec(fmt::format(
@@ -43,56 +47,125 @@ void Tracker::create() {
         "  applied_by TEXT NOT NULL,\n"
         "  hostname TEXT\n"
         ")",
-        sqlite::quote(table_)));
+        sqlite::quote(tables_.table)));
+    // The table as wrangler creates it, so that either tool may come first.
+    if (shared_with_wrangler())
+        db_.exec(fmt::format("CREATE TABLE IF NOT EXISTS {} (\n"
+                             "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+                             "  name TEXT UNIQUE,\n"
+                             "  applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL\n"
+                             ")",
+                             sqlite::quote(tables_.wrangler)));
 }
 
-std::vector<Applied> Tracker::applied() const {
+std::vector<Applied> Tracker::own_rows() const {
     std::vector<Applied> out;
-    if (!exists()) return out;
+    if (!table_exists(tables_.table)) return out;
     // Another tool's history table of the same name: say so, do not misread it.
     for (const char* column : {"version", "name", "checksum", "applied_at", "execution_time_ms"}) {
         auto st = db_.prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2");
-        st.bind(1, table_).bind(2, std::string_view(column));
+        st.bind(1, tables_.table).bind(2, std::string_view(column));
         if (!st.step())
             throw HistoryError(fmt::format(
                 "table {} exists but is not schema's tracking table (it has no column {}); it looks like another "
                 "tool's history. Keep ours under another name (--table NAME), then record what is already applied "
                 "with `schema baseline N`",
-                table_, column));
+                tables_.table, column));
     }
     auto st = db_.prepare(fmt::format(
         "SELECT version, name, checksum, rollback_checksum, applied_at, execution_time_ms, applied_by, hostname "
         "FROM {} ORDER BY version",
-        sqlite::quote(table_)));
+        sqlite::quote(tables_.table)));
     while (st.step())
         out.push_back({st.integer(0), st.text(1), st.text(2), st.text(3), st.text(4), st.integer(5), st.text(6),
                        st.text(7)});
     return out;
 }
 
-bool Tracker::is_applied(std::int64_t version) const {
+namespace {
+
+// The version a file name starts with ("0003_add_prefs.sql" → 3), for rows
+// whose file is no longer in the directory.
+std::int64_t leading_number(const std::string& name) {
+    std::int64_t v = 0;
+    auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), v);
+    return ec == std::errc() ? v : 0;
+}
+
+std::string stem_after_number(const std::string& file) {
+    std::string stem = fs::path(file).stem().string();
+    auto us = stem.find('_');
+    return us == std::string::npos ? stem : stem.substr(us + 1);
+}
+
+}  // namespace
+
+std::vector<Applied> Tracker::applied(const Directory& dir) const {
+    std::vector<Applied> own = own_rows();
+    if (!shared_with_wrangler()) return own;
+    std::vector<Applied> out;
+    if (!exists()) return out;
+    std::map<std::string, const Migration*> by_file;
+    for (const auto& m : dir.migrations) by_file.emplace(m.up_path.filename().string(), &m);
+    std::map<std::int64_t, const Applied*> own_by_version;
+    for (const auto& a : own) own_by_version.emplace(a.version, &a);
+
+    auto st = db_.prepare(fmt::format("SELECT name, applied_at FROM {} ORDER BY id", sqlite::quote(tables_.wrangler)));
+    while (st.step()) {
+        const std::string file = st.text(0);
+        auto it = by_file.find(file);
+        Applied a;
+        a.version = it != by_file.end() ? it->second->version : leading_number(file);
+        a.name = it != by_file.end() ? it->second->name : stem_after_number(file);
+        a.applied_at = st.text(1);
+        a.applied_by = kAppliedByWrangler;
+        // Our row of the same migration, when schema applied it: its checksums.
+        if (auto o = own_by_version.find(a.version); o != own_by_version.end() && o->second->name == a.name) {
+            a = *o->second;
+            a.applied_at = st.text(1);
+        }
+        out.push_back(std::move(a));
+    }
+    std::stable_sort(out.begin(), out.end(), [](const Applied& a, const Applied& b) { return a.version < b.version; });
+    return out;
+}
+
+bool Tracker::is_applied(const Migration& m) const {
     if (!exists()) return false;
-    auto st = db_.prepare(fmt::format("SELECT 1 FROM {} WHERE version = ?1", sqlite::quote(table_)));
-    st.bind(1, version);
+    auto st = shared_with_wrangler()
+                  ? db_.prepare(fmt::format("SELECT 1 FROM {} WHERE name = ?1", sqlite::quote(tables_.wrangler)))
+                  : db_.prepare(fmt::format("SELECT 1 FROM {} WHERE version = ?1", sqlite::quote(tables_.table)));
+    if (shared_with_wrangler()) st.bind(1, m.up_path.filename().string());
+    else st.bind(1, m.version);
     return st.step();
 }
 
-void Tracker::insert(const Applied& a) {
+void Tracker::insert(const Migration& m, const Applied& a) {
     auto st = db_.prepare(fmt::format(
-        "INSERT INTO {} (version, name, checksum, rollback_checksum, applied_at, execution_time_ms, applied_by, "
-        "hostname) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        sqlite::quote(table_)));
+        "INSERT OR REPLACE INTO {} (version, name, checksum, rollback_checksum, applied_at, execution_time_ms, "
+        "applied_by, hostname) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        sqlite::quote(tables_.table)));
     st.bind(1, a.version).bind(2, a.name).bind(3, a.checksum);
     if (a.rollback_checksum.empty()) st.bind_null(4);
     else st.bind(4, a.rollback_checksum);
     st.bind(5, a.applied_at).bind(6, a.execution_time_ms).bind(7, a.applied_by).bind(8, a.hostname);
     st.step();
+    if (shared_with_wrangler()) {
+        auto w = db_.prepare(fmt::format("INSERT INTO {} (name) VALUES (?1)", sqlite::quote(tables_.wrangler)));
+        w.bind(1, m.up_path.filename().string());
+        w.step();
+    }
 }
 
-void Tracker::erase(std::int64_t version) {
-    auto st = db_.prepare(fmt::format("DELETE FROM {} WHERE version = ?1", sqlite::quote(table_)));
-    st.bind(1, version);
+void Tracker::erase(const Migration& m) {
+    auto st = db_.prepare(fmt::format("DELETE FROM {} WHERE version = ?1", sqlite::quote(tables_.table)));
+    st.bind(1, m.version);
     st.step();
+    if (shared_with_wrangler()) {
+        auto w = db_.prepare(fmt::format("DELETE FROM {} WHERE name = ?1", sqlite::quote(tables_.wrangler)));
+        w.bind(1, m.up_path.filename().string());
+        w.step();
+    }
 }
 
 }  // namespace schema::migrate

@@ -1,0 +1,124 @@
+// What wrangler's own config says about a D1 database, so that `schema` writes
+// migrations where `wrangler d1 migrations apply` reads them and keeps its
+// history in the table wrangler keeps it in.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "project.hpp"
+
+namespace schema::cli {
+
+namespace {
+
+struct D1Entry {
+    std::string binding, database_name, migrations_dir, migrations_table;
+};
+
+std::string read_text(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::vector<D1Entry> entries_from_toml(const fs::path& file) {
+    toml::table root;
+    try {
+        root = toml::parse_file(file.string());
+    } catch (const toml::parse_error& e) {
+        throw InputError(fmt::format("{}:{}:{}: {}", file.string(), e.source().begin.line, e.source().begin.column,
+                                     std::string(e.description())));
+    }
+    std::vector<D1Entry> out;
+    if (auto* list = root["d1_databases"].as_array())
+        for (const auto& node : *list)
+            if (auto* t = node.as_table())
+                out.push_back({(*t)["binding"].value_or(std::string()), (*t)["database_name"].value_or(std::string()),
+                               (*t)["migrations_dir"].value_or(std::string()),
+                               (*t)["migrations_table"].value_or(std::string())});
+    return out;
+}
+
+std::vector<D1Entry> entries_from_json(const fs::path& file) {
+    nlohmann::json root;
+    try {
+        root = nlohmann::json::parse(read_text(file), nullptr, true, /*ignore_comments=*/true);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw InputError(fmt::format("{}: {}", file.string(), e.what()));
+    }
+    std::vector<D1Entry> out;
+    if (root.is_object() && root.contains("d1_databases") && root["d1_databases"].is_array())
+        for (const auto& e : root["d1_databases"]) {
+            if (!e.is_object()) continue;
+            auto text = [&](const char* key) {
+                return e.contains(key) && e[key].is_string() ? e[key].get<std::string>() : std::string();
+            };
+            out.push_back({text("binding"), text("database_name"), text("migrations_dir"), text("migrations_table")});
+        }
+    return out;
+}
+
+// The local database files of `wrangler --local` (miniflare's D1 objects).
+std::vector<fs::path> local_d1_files(const fs::path& dir) {
+    std::vector<fs::path> out;
+    fs::path state = dir / ".wrangler" / "state" / "v3" / "d1" / "miniflare-D1DatabaseObject";
+    std::error_code ec;
+    if (!fs::is_directory(state, ec)) return out;
+    for (const auto& e : fs::directory_iterator(state, ec))
+        if (e.path().extension() == ".sqlite" && e.path().filename() != "metadata.sqlite") out.push_back(e.path());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+}  // namespace
+
+void apply_wrangler_config(Project& p, const fs::path& dir, const std::string& binding, bool migrations_dir_given) {
+    fs::path file;
+    for (const char* name : {"wrangler.json", "wrangler.jsonc", "wrangler.toml"})
+        if (fs::exists(dir / name)) {
+            file = dir / name;
+            break;
+        }
+    std::vector<D1Entry> entries;
+    if (!file.empty()) entries = file.extension() == ".toml" ? entries_from_toml(file) : entries_from_json(file);
+
+    const D1Entry* entry = nullptr;
+    if (!binding.empty()) {
+        for (const auto& e : entries)
+            if (e.binding == binding || e.database_name == binding) entry = &e;
+        if (!entry)
+            throw InputError(fmt::format("{}: no [[d1_databases]] entry with binding or database_name \"{}\"",
+                                         file.empty() ? (dir / "wrangler.toml").string() : file.string(), binding));
+    } else if (entries.size() == 1) {
+        entry = &entries.front();
+    } else if (entries.size() > 1 && !migrations_dir_given) {
+        std::string names;
+        for (const auto& e : entries) names += (names.empty() ? "" : ", ") + e.database_name;
+        throw InputError(fmt::format("{} declares {} D1 databases ({}): name one with d1_database = \"NAME\" in "
+                                     "schema.toml, or pass --migrations DIR",
+                                     file.string(), entries.size(), names));
+    }
+    if (!migrations_dir_given)
+        p.migrations_dir = (dir / (entry && !entry->migrations_dir.empty() ? entry->migrations_dir : "migrations"))
+                               .lexically_normal();
+    if (entry && !entry->migrations_table.empty()) p.wrangler_table = entry->migrations_table;
+
+    // Backups stay out of wrangler's state directory (and its listing of databases).
+    if (p.backup_dir.empty()) p.backup_dir = (dir / ".wrangler" / "schema-backups").lexically_normal();
+
+    if (p.db.empty()) {
+        auto files = local_d1_files(dir);
+        if (files.size() == 1) p.db = files.front();
+        else if (files.size() > 1) {
+            std::string list;
+            for (const auto& f : files) list += "\n  " + f.string();
+            throw InputError("several local D1 databases under .wrangler/state; pick one with --db FILE:" + list);
+        }
+    }
+}
+
+}  // namespace schema::cli
