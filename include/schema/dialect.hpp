@@ -18,9 +18,10 @@ enum class Dialect { sqlite, d1 };
 const char* dialect_name(Dialect d);
 std::optional<Dialect> parse_dialect(std::string_view name);
 
-// Declarations D1 refuses ("not authorized"): names starting with _cf_, and
-// virtual tables of a module other than fts5 / fts5vocab. Errors at the
-// declaration; empty for the sqlite dialect.
+// Declarations the target refuses, as errors at the declaration: names starting
+// with _cf_ (D1's own, "not authorized" there; refused in every dialect, since
+// inspection leaves them out of a live schema), and for D1 virtual tables of a
+// module other than fts5 / fts5vocab.
 std::vector<Diagnostic> dialect_problems(const Schema& declared, Dialect d);
 
 // Why D1 refuses this statement of a migration file (BEGIN / COMMIT /

@@ -1,0 +1,170 @@
+// The D1 dialect without wrangler: what `schema` writes and how its runner
+// behaves on a D1 database file (foreign keys on, history in d1_migrations).
+// tests/d1/d1_dialect_test.sh runs the same against wrangler's local D1.
+#include <doctest/doctest.h>
+
+#include "support/support.hpp"
+
+using test::Project;
+namespace fs = std::filesystem;
+
+namespace {
+
+// `schema --dialect d1 --dir generated ...` (no wrangler config in the project).
+test::CliResult d1(const Project& p, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--dialect", "d1", "--dir", "generated"});
+    return p.schema(args);
+}
+
+const char* kFamily =
+    "CREATE TABLE parents (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT CHECK (kind IN ('a', 'b')));\n"
+    "CREATE TABLE kids (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parents (id) ON DELETE "
+    "CASCADE);\n"
+    "CREATE TABLE pets (id INTEGER PRIMARY KEY, owner_id INTEGER REFERENCES parents (id) ON DELETE SET NULL, "
+    "kid_id INTEGER REFERENCES kids (id) ON DELETE CASCADE);\n"
+    "CREATE TABLE toys (id INTEGER PRIMARY KEY, pet_id INTEGER NOT NULL REFERENCES pets (id) ON DELETE CASCADE);\n";
+
+}  // namespace
+
+TEST_CASE("d1: declarations D1 refuses are errors at their line") {
+    Project p;
+    p.declare("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);\n"
+              "CREATE VIRTUAL TABLE places USING rtree(id, x0, x1);\n"
+              "CREATE TABLE _cf_cache (k TEXT);\n"
+              "CREATE VIRTUAL TABLE notes_fts USING fts5(body);\n");
+    auto r = d1(p, {"diff"});
+    CHECK(r.code == 2);
+    CHECK(r.err.find("schema/schema.sql:2:1: error: virtual table places: D1 does not allow the module rtree") !=
+          std::string::npos);
+    CHECK(r.err.find("schema/schema.sql:3:1: error: table _cf_cache: D1 reserves names starting with _cf_") !=
+          std::string::npos);
+    CHECK(r.err.find("notes_fts") == std::string::npos);  // fts5 is allowed
+    CHECK(p.files().empty());
+    // rtree is fine for plain SQLite; D1's own names are refused there too.
+    auto plain = p.schema({"diff", "--print"});
+    CHECK(plain.code == 2);
+    CHECK(plain.err.find("places") == std::string::npos);
+    CHECK(plain.err.find("_cf_cache") != std::string::npos);
+}
+
+TEST_CASE("d1: a rebuild runs with foreign keys on and keeps every row of children and grandchildren") {
+    Project p;
+    p.declare(kFamily);
+    REQUIRE(d1(p, {"diff", "-m", "init"}).code == 0);
+    REQUIRE(d1(p, {"apply"}).code == 0);
+    p.exec("PRAGMA foreign_keys = ON;"
+           "INSERT INTO parents (kind) VALUES ('a'), ('b'), ('a'); DELETE FROM parents WHERE id = 3;"
+           "INSERT INTO kids VALUES (1, 1), (2, 1), (3, 2);"
+           "INSERT INTO pets VALUES (1, 1, 1), (2, 2, NULL), (3, NULL, 3);"
+           "INSERT INTO toys VALUES (1, 1), (2, 2), (3, 3);");
+    const std::string rows = "SELECT (SELECT count(*) FROM kids) || ' ' || (SELECT count(*) FROM pets WHERE "
+                             "owner_id IS NOT NULL) || ' ' || (SELECT count(*) FROM toys) || ' ' || (SELECT seq FROM "
+                             "sqlite_sequence WHERE name = 'parents')";
+    const std::string before = p.one(rows);
+    CHECK(before == "3 2 3 3");
+
+    std::string schema = kFamily;
+    schema.replace(schema.find("('a', 'b')"), 10, "('a', 'b', 'c')");
+    p.declare(schema);
+    REQUIRE(d1(p, {"diff", "-m", "kind_c"}).code == 0);
+    std::string up = test::read_file(p.generated() / "0002_kind_c.sql");
+    CHECK(up.find("schema: foreign_keys=off") == std::string::npos);  // D1 cannot switch them off
+    CHECK(up.find("PRAGMA defer_foreign_keys = ON;") != std::string::npos);
+    CHECK(up.find("For Cloudflare D1") != std::string::npos);
+
+    auto r = d1(p, {"apply", "--no-backup"});
+    REQUIRE(r.code == 0);
+    CHECK(p.one(rows) == before);
+    CHECK(p.one("SELECT count(*) FROM pragma_foreign_key_check") == "0");
+    CHECK(d1(p, {"check"}).code == 0);
+
+    // The raw file, as wrangler runs it: one transaction, foreign keys on.
+    REQUIRE(d1(p, {"rollback", "--no-backup"}).code == 0);
+    CHECK(p.one(rows) == before);
+    p.exec("PRAGMA foreign_keys = ON; BEGIN;\n" + up + "\nCOMMIT;");
+    CHECK(p.one(rows) == before);
+}
+
+TEST_CASE("d1: the history is wrangler's d1_migrations, with our checksums beside it") {
+    Project p;
+    p.declare("CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
+    REQUIRE(d1(p, {"diff", "-m", "one"}).code == 0);
+    p.declare("CREATE TABLE a (id INTEGER PRIMARY KEY);\nCREATE TABLE b (id INTEGER PRIMARY KEY);\n");
+    REQUIRE(d1(p, {"diff", "-m", "two"}).code == 0);
+
+    REQUIRE(d1(p, {"apply", "--to", "1"}).code == 0);
+    CHECK(p.one("SELECT group_concat(name) FROM d1_migrations") == "0001_one.sql");
+    // wrangler applies the next one: its table gets the row, ours does not.
+    p.exec(test::read_file(p.generated() / "0002_two.sql") +
+           "INSERT INTO d1_migrations (name) VALUES ('0002_two.sql');");
+    auto st = d1(p, {"status"});
+    CHECK(st.out.find("0 pending") != std::string::npos);
+    CHECK(st.out.find("wrangler") != std::string::npos);
+    CHECK(d1(p, {"apply"}).out.find("nothing to apply") != std::string::npos);
+    CHECK(d1(p, {"check"}).code == 0);
+
+    // An applied file edited afterwards: our checksum catches it.
+    const std::string original = test::read_file(p.generated() / "0001_one.sql");
+    test::write_file(p.generated() / "0001_one.sql", original + "-- edited\n");
+    CHECK(d1(p, {"status"}).out.find("modified") != std::string::npos);
+    CHECK(d1(p, {"validate"}).code == 1);
+    test::write_file(p.generated() / "0001_one.sql", original);
+
+    // Rolling back removes wrangler's row too, so wrangler would apply it again.
+    REQUIRE(d1(p, {"rollback", "--no-backup"}).code == 0);
+    CHECK(p.one("SELECT group_concat(name) FROM d1_migrations") == "0001_one.sql");
+    CHECK(p.one("SELECT count(*) FROM sqlite_master WHERE name = 'b'") == "0");
+}
+
+TEST_CASE("d1: a migration D1 would refuse or ignore is not applied, and the message names its line") {
+    Project p;
+    p.declare("CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
+    REQUIRE(d1(p, {"diff", "-m", "one"}).code == 0);
+    REQUIRE(d1(p, {"new", "by_hand"}).code == 0);
+    test::write_file(p.generated() / "0002_by_hand.sql", "CREATE TABLE t (x);\nBEGIN TRANSACTION;\n");
+    auto r = d1(p, {"apply"});
+    CHECK(r.code == 1);
+    CHECK(r.err.find("0002_by_hand.sql:2: D1 refuses transaction statements") != std::string::npos);
+    CHECK(p.one("SELECT count(*) FROM sqlite_master WHERE name IN ('a', 't', 'd1_migrations')") == "0");
+
+    test::write_file(p.generated() / "0002_by_hand.sql", "CREATE TABLE t (x);\nPRAGMA foreign_keys = OFF;\n");
+    r = d1(p, {"apply"});
+    CHECK(r.code == 1);
+    CHECK(r.err.find("0002_by_hand.sql:2: PRAGMA foreign_keys changes nothing on D1") != std::string::npos);
+    // Plain SQLite honours the pragma (the runner sets it outside the transaction).
+    CHECK(p.schema({"apply", "--no-backup"}).code == 0);
+}
+
+TEST_CASE("d1: migrations go where wrangler's config says, and the local database is found") {
+    Project p;
+    p.declare("CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
+    test::write_file(p.root() / "wrangler.jsonc",
+                     "// wrangler's JSON config, comments allowed\n"
+                     "{ \"name\": \"x\", \"d1_databases\": [\n"
+                     "  { \"binding\": \"DB\", \"database_name\": \"app\", \"migrations_dir\": \"db/migrations\" }\n"
+                     "] }\n");
+    test::write_file(p.root() / "schema.toml", "dialect = \"d1\"\n");
+    // No database yet: the message says how wrangler creates it.
+    auto none = test::run_cli({"diff"}, p.root());
+    CHECK(none.code == 2);
+    CHECK(none.err.find("wrangler d1 migrations apply") != std::string::npos);
+
+    const auto local = p.root() / ".wrangler/state/v3/d1/miniflare-D1DatabaseObject";
+    fs::create_directories(local);
+    test::exec_sql(local / "0123abcd.sqlite", "CREATE TABLE d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                                              "name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT "
+                                              "NULL);");
+    test::exec_sql(local / "metadata.sqlite", "CREATE TABLE m (x);");
+    REQUIRE(test::run_cli({"diff", "-m", "init"}, p.root()).code == 0);
+    CHECK(fs::exists(p.root() / "db/migrations/0001_init.sql"));
+    CHECK(fs::exists(p.root() / "db/migrations/rollback/0001_init.sql"));
+    REQUIRE(test::run_cli({"apply"}, p.root()).code == 0);
+    CHECK(test::query_one(local / "0123abcd.sqlite", "SELECT name FROM d1_migrations") == "0001_init.sql");
+    // Backups stay out of wrangler's state directory.
+    CHECK(!fs::exists(local / "backups"));
+
+    test::write_file(p.root() / "schema.toml", "dialect = \"d2\"\n");
+    auto bad = test::run_cli({"status"}, p.root());
+    CHECK(bad.code == 2);
+    CHECK(bad.err.find("schema.toml: dialect: expected \"sqlite\" or \"d1\" (line 1)") != std::string::npos);
+}
