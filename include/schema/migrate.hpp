@@ -219,12 +219,15 @@ public:
 
     int busy_timeout_ms = 60000;
     BackupOptions backup;
+    // The newest applied version, as of the last apply() (also when it failed part way).
+    std::int64_t version() const { return version_; }
 
 private:
     sqlite::Database& db_;
     fs::path db_path_;
     Tracker tracker_;
     EventSink sink_;
+    std::int64_t version_ = 0;
 
     // The D1 dialect is exactly a history shared with wrangler.
     bool d1() const { return tracker_.shared_with_wrangler(); }
@@ -233,6 +236,43 @@ private:
     void take_backup(const std::string& label);
     void run_in_transaction(const Migration& m, bool forward);
 };
+
+// --- fleets ------------------------------------------------------------------------
+// Database-per-tenant: many files, one migration history. Each database gets
+// the runner's full guarantees (its own lock, transactions, checksums,
+// backup); one failing does not stop the others.
+
+struct FleetOptions {
+    int jobs = 1;  // databases worked on at once
+    HistoryTables tables;
+    BackupOptions backup;  // each database's copies go to DIR/<file name>/
+    int busy_timeout_ms = 60000;
+    ApplyOptions apply;
+};
+
+struct FleetResult {
+    fs::path db;
+    enum Kind { applied, current, failed } kind = failed;
+    int migrations = 0;        // applied by this run
+    std::int64_t version = 0;  // the newest applied version afterwards
+    std::string reason;        // failed: file, line, statement and SQLite's message
+    double ms = 0;
+};
+
+// Applies `dir` to every database of `dbs` (existing files); results in the
+// order of `dbs`. `on_done` is called (serialised) as each database finishes.
+std::vector<FleetResult> apply_fleet(const std::vector<fs::path>& dbs, const Directory& dir,
+                                     const FleetOptions& options,
+                                     const std::function<void(const FleetResult&)>& on_done = {});
+
+struct FleetMember {
+    fs::path db;
+    std::int64_t version = 0;  // newest applied
+    int pending = 0, modified = 0, missing = 0;
+    std::string error;  // could not be read (not a database, another tool's table, ...)
+};
+std::vector<FleetMember> fleet_status(const std::vector<fs::path>& dbs, const Directory& dir,
+                                      const HistoryTables& tables, int jobs, int busy_timeout_ms);
 
 std::string utc_now_iso8601();  // 2026-11-22T01:30:15.177Z
 std::string utc_now_compact();  // 20261122T013015.177Z (file names)

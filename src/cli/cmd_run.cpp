@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "context.hpp"
+#include "fleet.hpp"
 
 namespace schema::cli {
 
@@ -17,12 +18,6 @@ struct RunOptions {
     bool dry_run = false;
     bool no_backup = false;
 };
-
-std::string thousands(std::int64_t n) {
-    std::string s = std::to_string(n);
-    for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(std::size_t(i), ",");
-    return s;
-}
 
 enum class What { apply, rollback, baseline };
 
@@ -108,12 +103,25 @@ migrate::EventSink event_printer(Output& out, const Project& p) {
 
 void register_apply(CLI::App& app, Globals& g, int& exit_code) {
     auto opts = std::make_shared<RunOptions>();
+    auto fleet = std::make_shared<FleetArgs>();
     auto* cmd = app.add_subcommand("apply", "Apply pending migrations, each in its own transaction");
     cmd->add_option("--to", opts->to, "stop after this version");
     cmd->add_flag("--dry-run", opts->dry_run, "print what would run and change nothing");
     add_backup_flag(cmd, *opts);
-    cmd->callback([opts, &g, &exit_code] {
+    cmd->add_option("--fleet", fleet->pattern, "apply to every database file matching this pattern ('tenants/*.db')");
+    cmd->add_option("-j,--jobs", fleet->jobs, "with --fleet: databases at a time (default: the number of cores)");
+    cmd->callback([opts, fleet, &g, &exit_code] {
         Output out(g.no_color, g.json);
+        if (!fleet->pattern.empty()) {
+            if (!g.db.empty()) throw InputError("--fleet and --db do not go together: the pattern names the databases");
+            fleet->to = opts->to;
+            fleet->dry_run = opts->dry_run;
+            fleet->no_backup = opts->no_backup;
+            exit_code = for_each_project(g, out, [&](const Project& p) { return run_fleet_apply(*fleet, p, out); },
+                                         /*need_db=*/false);
+            return;
+        }
+        if (fleet->jobs) throw InputError("-j goes with --fleet");
         exit_code = for_each_project(g, out, [&](const Project& p) { return run(*opts, p, out, What::apply); });
     });
 }

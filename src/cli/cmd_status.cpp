@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "context.hpp"
+#include "fleet.hpp"
 
 namespace schema::cli {
 
@@ -98,8 +99,17 @@ int run_validate(const Project& p, Output& out) {
 
 void register_status(CLI::App& app, Globals& g, int& exit_code) {
     auto* cmd = app.add_subcommand("status", "Show each migration: applied, pending, modified or missing");
-    cmd->callback([&g, &exit_code] {
+    auto fleet = std::make_shared<FleetArgs>();
+    cmd->add_option("--fleet", fleet->pattern, "versions across every database file matching this pattern");
+    cmd->add_option("-j,--jobs", fleet->jobs, "with --fleet: databases read at a time (default: the number of cores)");
+    cmd->callback([fleet, &g, &exit_code] {
         Output out(g.no_color, g.json);
+        if (!fleet->pattern.empty()) {
+            if (!g.db.empty()) throw InputError("--fleet and --db do not go together: the pattern names the databases");
+            exit_code = for_each_project(g, out, [&](const Project& p) { return run_fleet_status(*fleet, p, out); },
+                                         false);
+            return;
+        }
         // The database is optional: without one, status describes the files alone.
         exit_code = for_each_project(g, out, [&](const Project& p) { return run_status(p, out); }, false);
     });

@@ -43,6 +43,12 @@ std::string Output::change_line(const std::string& line) const {
     }
 }
 
+std::string thousands(std::int64_t n) {
+    std::string s = std::to_string(n < 0 ? -n : n);
+    for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(std::size_t(i), ",");
+    return n < 0 ? "-" + s : s;
+}
+
 std::vector<Project> resolve_projects(const Globals& g, bool need_db) {
     std::vector<Project> projects;
     fs::path config_file = g.config.empty() ? fs::path("schema.toml") : fs::path(g.config);

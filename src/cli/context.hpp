@@ -51,6 +51,9 @@ private:
     bool stderr_tty_ = false;
 };
 
+// 12,345
+std::string thousands(std::int64_t n);
+
 // The runner's events as text (or JSON lines with --json).
 migrate::EventSink event_printer(Output& out, const Project& p);
 

@@ -251,6 +251,7 @@ int Runner::apply(const Directory& dir, const ApplyOptions& options) {
                                              d.version, d.name));
     }
     std::int64_t last_applied = applied.empty() ? 0 : applied.back().version;
+    version_ = last_applied;
     std::set<std::int64_t> done;
     for (const auto& a : applied) done.insert(a.version);
     std::vector<const Migration*> pending;
@@ -277,6 +278,7 @@ int Runner::apply(const Directory& dir, const ApplyOptions& options) {
     int count = 0;
     for (auto m : pending) {
         run_in_transaction(*m, true);
+        version_ = std::max(version_, m->version);
         ++count;
     }
     return count;

@@ -1,0 +1,124 @@
+// Fleets: one migration history applied to many tenant databases, through the
+// real CLI on real files.
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/support.hpp"
+
+using test::Project;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string fmt_name(int i) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "t%03d.db", i);
+    return buf;
+}
+
+// `schema <args>` in the project, without --db (the pattern names the databases).
+test::CliResult run(const Project& p, const std::vector<std::string>& args) { return test::run_cli(args, p.root()); }
+
+// A project whose generated/ holds 0001 (notes) and 0002 (notes tightened:
+// body NOT NULL, score >= 0, and a new table), and `n` tenants at 0001 under
+// tenants/, each with one good row.
+void make_fleet(Project& p, int n) {
+    p.declare("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, score INTEGER);\n");
+    REQUIRE(p.schema({"diff", "-m", "init"}).code == 0);
+    REQUIRE(p.schema({"apply", "--no-backup"}).code == 0);
+    fs::create_directories(p.root() / "tenants");
+    for (int i = 1; i <= n; ++i) {
+        auto t = p.root() / "tenants" / fmt_name(i);
+        fs::copy_file(p.db(), t);
+        test::exec_sql(t, "INSERT INTO notes (body, score) VALUES ('hello', " + std::to_string(i) + ");");
+    }
+    p.declare("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, score INTEGER CHECK (score >= 0));\n"
+              "CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT);\n");
+    REQUIRE(p.schema({"diff", "-m", "tighten"}).code == 0);
+}
+
+}  // namespace
+
+TEST_CASE("fleet: tenants with bad data fail alone, the others are migrated") {
+    Project p;
+    make_fleet(p, 20);
+    const auto tenants = p.root() / "tenants";
+    test::exec_sql(tenants / "t004.db", "INSERT INTO notes (body, score) VALUES (NULL, 1);");   // NOT NULL
+    test::exec_sql(tenants / "t011.db", "INSERT INTO notes (body, score) VALUES ('x', -5);");   // CHECK
+    test::write_file(tenants / "t017.db", "this is not a database\n");
+    const std::string t004_before = test::read_file(tenants / "t004.db");
+
+    auto r = run(p, {"apply", "--fleet", "tenants/*.db", "-j", "2"});
+    CHECK(r.code == 1);
+    CHECK(r.out.find("fleet: 20 databases") != std::string::npos);
+    CHECK(r.out.find("applied              17") != std::string::npos);
+    CHECK(r.out.find("failed                3") != std::string::npos);
+    CHECK(r.out.find("tenants/t004.db (left at 0001):\n      generated/0002_tighten.sql:") != std::string::npos);
+    CHECK(r.out.find("NOT NULL constraint failed: new_notes.body") != std::string::npos);
+    CHECK(r.out.find("tenants/t011.db (left at 0001)") != std::string::npos);
+    CHECK(r.out.find("CHECK constraint failed") != std::string::npos);
+    CHECK(r.out.find("tenants/t017.db (left at none):\n      file is not a database") != std::string::npos);
+
+    // The failed ones are exactly as they were (their backup aside); the others are at 0002.
+    CHECK(test::read_file(tenants / "t004.db") == t004_before);
+    CHECK(test::query_one(tenants / "t011.db", "SELECT max(version) FROM _migrations") == "1");
+    for (int i : {1, 2, 3, 5, 10, 12, 16, 18, 20}) {
+        auto t = tenants / fmt_name(i);
+        CAPTURE(t);
+        CHECK(test::query_one(t, "SELECT max(version) FROM _migrations") == "2");
+        CHECK(test::query_one(t, "SELECT score FROM notes") == std::to_string(i));
+        CHECK(test::query_one(t, "SELECT count(*) FROM sqlite_master WHERE name = 'tags'") == "1");
+    }
+    // Each migrated tenant has its own backup folder.
+    CHECK(fs::is_directory(tenants / "backups" / "t001.db"));
+
+    auto st = run(p, {"status", "--fleet", "tenants/*.db"});
+    CHECK(st.code == 1);  // t017 cannot be read
+    CHECK(st.out.find("17 databases  up to date") != std::string::npos);
+    CHECK(st.out.find(" 2 databases  1 pending") != std::string::npos);
+    CHECK(st.out.find("tenants/t017.db: file is not a database") != std::string::npos);
+
+    // Fix the data, run again: only the two that failed are migrated now.
+    test::exec_sql(tenants / "t004.db", "UPDATE notes SET body = '' WHERE body IS NULL;");
+    test::exec_sql(tenants / "t011.db", "UPDATE notes SET score = 0 WHERE score < 0;");
+    fs::remove(tenants / "t017.db");
+    auto again = run(p, {"--json", "apply", "--fleet", "tenants/*.db", "--no-backup"});
+    CHECK(again.code == 0);
+    auto lines = test::lines_of(again.out);
+    auto summary = nlohmann::json::parse(lines.back())["summary"];
+    CHECK(summary["databases"] == 19);
+    CHECK(summary["applied"] == 2);
+    CHECK(summary["current"] == 17);
+    CHECK(summary["failed"] == 0);
+    CHECK(run(p, {"status", "--fleet", "tenants/*.db"}).code == 0);
+}
+
+TEST_CASE("fleet: two fleet runs at once apply each migration once per tenant") {
+    Project p;
+    make_fleet(p, 30);
+    int a = test::spawn_cli({"--db", "unused.db", "apply", "--fleet", "tenants/*.db", "-j", "2", "--no-backup"},
+                            p.root());
+    int b = test::spawn_cli({"apply", "--fleet", "tenants/*.db", "-j", "2", "--no-backup"}, p.root());
+    int code_a = test::wait_cli(a), code_b = test::wait_cli(b);
+    CHECK(code_a == 2);  // --db and --fleet: refused before touching anything
+    CHECK(code_b == 0);
+    int c = test::spawn_cli({"apply", "--fleet", "tenants/*.db", "-j", "2", "--no-backup"}, p.root());
+    int d = test::spawn_cli({"apply", "--fleet", "tenants/*.db", "-j", "1", "--no-backup"}, p.root());
+    CHECK(test::wait_cli(c) == 0);
+    CHECK(test::wait_cli(d) == 0);
+    for (int i = 1; i <= 30; ++i) {
+        auto t = p.root() / "tenants" / fmt_name(i);
+        CHECK(test::query_one(t, "SELECT group_concat(version) FROM _migrations") == "1,2");
+    }
+}
+
+TEST_CASE("fleet: usage errors") {
+    Project p;
+    make_fleet(p, 1);
+    auto none = run(p, {"apply", "--fleet", "nowhere/*.db"});
+    CHECK(none.code == 2);
+    CHECK(none.err.find("no database file matches") != std::string::npos);
+    // A pattern never creates databases.
+    CHECK(!fs::exists(p.root() / "nowhere"));
+    CHECK(p.schema({"apply", "-j", "2"}).err.find("-j goes with --fleet") != std::string::npos);
+}
