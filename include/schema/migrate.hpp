@@ -167,7 +167,8 @@ using EventSink = std::function<void(const Event&)>;
 // A migration that failed: which file, which statement, SQLite's own words.
 class MigrationFailed : public std::runtime_error {
 public:
-    MigrationFailed(std::string file, int line, std::string statement, std::string sqlite_message);
+    // `ran`: false when it was refused before anything ran (the message says so).
+    MigrationFailed(std::string file, int line, std::string statement, std::string sqlite_message, bool ran = true);
     const std::string& file() const { return file_; }
     int line() const { return line_; }
     const std::string& statement() const { return statement_; }

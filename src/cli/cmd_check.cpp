@@ -154,7 +154,8 @@ void print_markdown(const std::vector<Finding>& findings, const Project& p) {
             for (const auto& l : f.plan.data_loss) std::cout << "- ⚠️ " << l << "\n";
         }
         std::cout << "\n<details><summary>The migration that would fix it</summary>\n\n```sql\n"
-                  << migration_text(f.plan, {"NNNN_fix.sql", "rollback/NNNN_fix.sql", false, {}, p.dialect}) << "```\n\n</details>\n";
+                  << migration_text(f.plan, {"NNNN_fix.sql", "rollback/NNNN_fix.sql", false, {}, p.dialect})
+                  << "```\n\n</details>\n";
     }
 }
 

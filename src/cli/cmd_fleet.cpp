@@ -114,7 +114,8 @@ int run_fleet_apply(const FleetArgs& a, const Project& p, Output& out) {
     for (const auto& r : results) {
         if (r.kind != migrate::FleetResult::failed) continue;
         std::string reason = r.reason;
-        for (std::size_t i = 0; (i = reason.find('\n', i)) != std::string::npos; i += 7) reason.replace(i, 1, "\n      ");
+        for (std::size_t i = 0; (i = reason.find('\n', i)) != std::string::npos; i += 7)
+            reason.replace(i, 1, "\n      ");
         std::cout << "    " << out.red(r.db.string()) << fmt::format(" (left at {}):\n      {}\n",
                                                                           version_label(r.version), reason);
     }

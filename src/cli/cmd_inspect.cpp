@@ -99,9 +99,11 @@ int run_inspect(const InspectCmdOptions& o, const Project& p, Output& out) {
         if (migrations.root.empty()) migrations.root = p.migrations_dir;
         Generated g = generate(Schema{}, live, {}, nullptr);
         auto [up, down] = migrations.paths_for(1, "initial");
-        write_file_atomically(down, migration_text(g.down, {down.filename().string(), up.filename().string(), true, {}, p.dialect}));
-        write_file_atomically(up, migration_text(g.up, {up.filename().string(), fs::relative(down, migrations.root).string(),
-                                             false, {}, p.dialect}));
+        MigrationInfo up_info{up.filename().string(), fs::relative(down, migrations.root).string(), false, {},
+                              p.dialect};
+        MigrationInfo down_info{down.filename().string(), up.filename().string(), true, {}, p.dialect};
+        write_file_atomically(down, migration_text(g.down, down_info));
+        write_file_atomically(up, migration_text(g.up, up_info));
         migration = up.string();
     }
 

@@ -61,10 +61,12 @@ std::string copied_into(std::string_view statement) {
 
 }  // namespace
 
-MigrationFailed::MigrationFailed(std::string file, int line, std::string statement, std::string sqlite_message)
-    : std::runtime_error(fmt::format("{}:{}: {}\n  statement: {}\n  the migration was rolled back; the database is "
-                                     "as it was before it",
-                                     file, line, sqlite_message, first_line(statement))),
+MigrationFailed::MigrationFailed(std::string file, int line, std::string statement, std::string sqlite_message,
+                                 bool ran)
+    : std::runtime_error(fmt::format("{}:{}: {}\n  statement: {}\n  {}", file, line, sqlite_message,
+                                     first_line(statement),
+                                     ran ? "the migration was rolled back; the database is as it was before it"
+                                         : "nothing was applied")),
       file_(std::move(file)),
       line_(line),
       statement_(std::move(statement)),
@@ -126,8 +128,8 @@ void Runner::refuse_for_d1(const Migration& m, bool forward) const {
     for (const auto& st : sqlite::split_script(sql)) {
         std::string why = d1_statement_refusal(st.text);
         if (!why.empty())
-            throw MigrationFailed((forward ? m.up_path : *m.down_path).string(), line_of(sql, st.offset), std::string(st.text),
-                                  why + "; nothing was applied");
+            throw MigrationFailed((forward ? m.up_path : *m.down_path).string(), line_of(sql, st.offset),
+                                  std::string(st.text), why, /*ran=*/false);
     }
 }
 
