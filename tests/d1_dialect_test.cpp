@@ -121,6 +121,7 @@ TEST_CASE("d1: a migration D1 would refuse or ignore is not applied, and the mes
     p.declare("CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
     REQUIRE(d1(p, {"diff", "-m", "one"}).code == 0);
     REQUIRE(d1(p, {"new", "by_hand"}).code == 0);
+    CHECK(test::read_file(p.generated() / "0002_by_hand.sql").find("D1 cannot") != std::string::npos);
     test::write_file(p.generated() / "0002_by_hand.sql", "CREATE TABLE t (x);\nBEGIN TRANSACTION;\n");
     auto r = d1(p, {"apply"});
     CHECK(r.code == 1);

@@ -20,13 +20,19 @@ int run_new(const std::string& name, const Project& p, Output& out) {
     auto dir = migrate::Directory::load(p.migrations_dir);
     if (dir.root.empty()) dir.root = p.migrations_dir;
     auto [up, down] = dir.paths_for(dir.next_version(), slug(name));
+    const char* how_it_runs =
+        p.dialect == Dialect::d1
+            ? "-- Runs in one transaction (wrangler's or `schema apply`'s) with foreign keys on: D1 cannot\n"
+              "-- switch them off, so BEGIN/COMMIT and PRAGMA foreign_keys are refused; PRAGMA\n"
+              "-- defer_foreign_keys = ON checks them at the end instead."
+            : "-- Runs in one transaction under `schema apply`; a PRAGMA foreign_keys here is honoured\n"
+              "-- (the runner sets it around the transaction).";
     create_file(up, fmt::format(
                         "-- {}\n"
                         "-- A hand-written migration: data changes (INSERT, UPDATE, DELETE) that `schema diff` cannot\n"
                         "-- write. Schema changes belong in schema/, where `schema diff` writes them for you.\n"
-                        "-- Runs in one transaction under `schema apply`; a PRAGMA foreign_keys here is honoured\n"
-                        "-- (the runner sets it around the transaction). Rollback: {}\n\n",
-                        up.filename().string(), fs::relative(down, dir.root).string()));
+                        "{}\n-- Rollback: {}\n\n",
+                        up.filename().string(), how_it_runs, fs::relative(down, dir.root).string()));
     create_file(down, fmt::format("-- {}\n-- Undoes {}.\n\n", fs::relative(down, dir.root).string(),
                                   up.filename().string()));
     if (out.json())
