@@ -169,3 +169,67 @@ TEST_CASE("d1: migrations go where wrangler's config says, and the local databas
     CHECK(bad.code == 2);
     CHECK(bad.err.find("schema.toml: dialect: expected \"sqlite\" or \"d1\" (line 1)") != std::string::npos);
 }
+
+TEST_CASE("d1: a database migrated before wrangler's table existed gets its rows there") {
+    Project p;
+    p.declare("CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
+    REQUIRE(p.schema({"--dir", "generated", "diff", "-m", "one"}).code == 0);
+    REQUIRE(p.schema({"--dir", "generated", "apply", "--no-backup"}).code == 0);  // default dialect
+    CHECK(p.one("SELECT count(*) FROM sqlite_master WHERE name = 'd1_migrations'") == "0");
+    CHECK(d1(p, {"status"}).out.find("1 applied, 0 pending") != std::string::npos);
+    auto r = d1(p, {"apply"});
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("recorded in d1_migrations, so that wrangler does not apply it again") != std::string::npos);
+    CHECK(p.one("SELECT group_concat(name) FROM d1_migrations") == "0001_one.sql");
+}
+
+TEST_CASE("d1: a file renamed after wrangler recorded it is refused, not applied twice") {
+    Project p;
+    p.declare("CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
+    REQUIRE(d1(p, {"diff", "-m", "one"}).code == 0);
+    REQUIRE(d1(p, {"apply", "--no-backup"}).code == 0);
+    fs::rename(p.generated() / "0001_one.sql", p.generated() / "0001_first.sql");
+    fs::rename(p.generated() / "rollback" / "0001_one.sql", p.generated() / "rollback" / "0001_first.sql");
+    CHECK(d1(p, {"status"}).out.find("modified") != std::string::npos);
+    auto v = d1(p, {"validate"});
+    CHECK(v.code == 1);
+    CHECK(v.out.find("applied as 0001_one.sql (wrangler's d1_migrations) and renamed since") != std::string::npos);
+    auto r = d1(p, {"rollback", "--no-backup"});
+    CHECK(r.code == 1);
+    CHECK(r.err.find("renamed after wrangler recorded it") != std::string::npos);
+    CHECK(p.one("SELECT count(*) FROM sqlite_master WHERE name = 'a'") == "1");
+}
+
+TEST_CASE("d1: layouts wrangler cannot apply are refused") {
+    Project p;
+    fs::create_directories(p.generated() / "V001__init");
+    test::write_file(p.generated() / "V001__init" / "up.sql", "CREATE TABLE a (x);\n");
+    test::write_file(p.generated() / "V001__init" / "down.sql", "DROP TABLE a;\n");
+    auto r = d1(p, {"apply"});
+    CHECK(r.code == 1);
+    CHECK(r.err.find("layout, which wrangler cannot apply") != std::string::npos);
+    CHECK(!fs::exists(p.db()));
+}
+
+TEST_CASE("d1: with several D1 databases in wrangler's config, the local file is not guessed") {
+    Project p;
+    p.declare("CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
+    test::write_file(p.root() / "wrangler.toml", "name = \"x\"\n"
+                                                  "[[d1_databases]]\nbinding = \"APP\"\ndatabase_name = \"app\"\n"
+                                                  "[[d1_databases]]\nbinding = \"AUTH\"\ndatabase_name = \"auth\"\n"
+                                                  "migrations_dir = \"auth-migrations\"\n");
+    test::write_file(p.root() / "schema.toml", "dialect = \"d1\"\nd1_database = \"auth\"\n");
+    const auto local = p.root() / ".wrangler/state/v3/d1/miniflare-D1DatabaseObject";
+    fs::create_directories(local);
+    test::exec_sql(local / "0123abcd.sqlite", "CREATE TABLE other (x);");
+    auto r = test::run_cli({"diff"}, p.root());
+    CHECK(r.code == 2);
+    CHECK(r.err.find("declares 2 D1 databases") != std::string::npos);
+    CHECK(r.err.find("pass --db FILE") != std::string::npos);
+    // Commands that need no database still work, on the entry's directory.
+    auto st = test::run_cli({"status"}, p.root());
+    CHECK(st.code == 0);
+    CHECK(st.out.find("auth-migrations") != std::string::npos);
+    CHECK(test::run_cli({"--db", "auth.db", "diff", "-m", "init"}, p.root()).code == 0);
+    CHECK(fs::exists(p.root() / "auth-migrations/0001_init.sql"));
+}

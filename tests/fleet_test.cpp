@@ -112,6 +112,24 @@ TEST_CASE("fleet: two fleet runs at once apply each migration once per tenant") 
     }
 }
 
+TEST_CASE("fleet: dry run, and backups of same-named databases under one backup folder") {
+    Project p;
+    make_fleet(p, 0);
+    for (const char* tenant : {"acme", "globex"}) {
+        fs::create_directories(p.root() / "tenants" / tenant);
+        fs::copy_file(p.db(), p.root() / "tenants" / tenant / "app.db");
+    }
+    auto dry = run(p, {"apply", "--fleet", "tenants/*/app.db", "--dry-run"});
+    CHECK(dry.code == 0);
+    CHECK(dry.out.find("would apply           2  (2 migrations in all)") != std::string::npos);
+    CHECK(test::query_one(p.root() / "tenants/acme/app.db", "SELECT max(version) FROM _migrations") == "1");
+
+    REQUIRE(run(p, {"--backup-dir", "saved", "apply", "--fleet", "tenants/*/app.db"}).code == 0);
+    CHECK(fs::is_directory(p.root() / "saved" / "tenants%2Facme%2Fapp.db"));
+    CHECK(fs::is_directory(p.root() / "saved" / "tenants%2Fglobex%2Fapp.db"));
+    CHECK(test::query_one(p.root() / "tenants/globex/app.db", "SELECT max(version) FROM _migrations") == "2");
+}
+
 TEST_CASE("fleet: usage errors") {
     Project p;
     make_fleet(p, 1);
@@ -121,4 +139,5 @@ TEST_CASE("fleet: usage errors") {
     // A pattern never creates databases.
     CHECK(!fs::exists(p.root() / "nowhere"));
     CHECK(p.schema({"apply", "-j", "2"}).err.find("-j goes with --fleet") != std::string::npos);
+    CHECK(p.schema({"status", "-j", "2"}).err.find("-j goes with --fleet") != std::string::npos);
 }

@@ -325,6 +325,13 @@ TEST_CASE("runner: a database migrated by wrangler is adopted without re-running
     CHECK(r.out.find("applied      0003 c") != std::string::npos);
     CHECK(p.one("SELECT group_concat(version || ':' || applied_by, ' ') FROM _migrations") ==
           "1:wrangler (adopted) 2:wrangler (adopted) 3:schema 0.1.0");
+    // wrangler's table stays in step, so that wrangler does not apply 0003 again.
+    CHECK(p.one("SELECT group_concat(name, ' ') FROM d1_migrations") == "0001_a.sql 0002_b.sql 0003_c.sql");
+    REQUIRE(p.schema({"rollback", "--no-backup"}).code == 0);
+    CHECK(p.one("SELECT group_concat(name, ' ') FROM d1_migrations") == "0001_a.sql 0002_b.sql");
+    // wrangler applies it again; schema sees it applied.
+    p.exec("CREATE TABLE c (x); INSERT INTO d1_migrations (name) VALUES ('0003_c.sql');");
+    CHECK(p.schema({"status"}).out.find("3 applied, 0 pending") != std::string::npos);
 }
 
 TEST_CASE("runner: baseline, a custom tracking table, and another tool's table of the same name") {

@@ -73,32 +73,40 @@ struct Applied {
     std::int64_t execution_time_ms = 0;
     std::string applied_by;
     std::string hostname;
+    std::string file;  // the file name wrangler's d1_migrations records for it, when it does
 };
 
 // `applied_by` of a migration wrangler applied (read from its table).
 inline constexpr const char* kAppliedByWrangler = "wrangler";
 
-// Where a database's history is kept. By default in our tracking table alone.
-// For D1 (`wrangler` set), wrangler's table (d1_migrations: id, name = file
-// name, applied_at) says what is applied, shared with `wrangler d1 migrations
-// apply`; our table beside it keeps what wrangler does not record (checksums,
-// duration, who ran it).
+// Where a database's history is kept: our tracking table, and wrangler's
+// (d1_migrations: id, name = file name, applied_at) when the database has one —
+// always for the D1 dialect, which creates it as wrangler does. A shared history
+// is the union of the two (a migration either tool applied is applied), and the
+// runner writes both, so that `wrangler d1 migrations apply` and `schema apply`
+// never run a migration the other one ran. Our table keeps what wrangler does
+// not record: checksums, duration, who ran it.
 struct HistoryTables {
     std::string table = "_migrations";
-    std::string wrangler;  // empty: not shared with wrangler
+    std::string wrangler = "d1_migrations";
+    bool d1 = false;  // the D1 dialect: always shared, wrangler's table created when missing
 };
 
 class Tracker {
 public:
     Tracker(sqlite::Database& db, HistoryTables tables) : db_(db), tables_(std::move(tables)) {}
     const HistoryTables& tables() const { return tables_; }
-    bool shared_with_wrangler() const { return !tables_.wrangler.empty(); }
-    bool exists() const;
+    bool shared() const;  // with wrangler
+    bool exists() const;  // any history at all
     void create();
     // By version. `dir` names the versions of wrangler's rows (file names).
     std::vector<Applied> applied(const Directory& dir) const;
     bool is_applied(const Migration& m) const;
+    // Writes the migration's row in both tables (when shared), or only ours /
+    // only wrangler's (bringing one table up to the other).
     void insert(const Migration& m, const Applied& a);
+    void insert_own(const Applied& a);
+    void insert_wrangler(const Migration& m);
     void erase(const Migration& m);
 
 private:
@@ -113,20 +121,21 @@ private:
 struct Drift {
     std::int64_t version;
     std::string name;
-    enum Kind { modified, missing } kind;
+    enum Kind { modified, missing, renamed } kind;
 };
 std::vector<Drift> drift(const Directory& dir, const std::vector<Applied>& applied);
+// wrangler applies every top-level .sql file of its directory, so a D1 project
+// keeps one file per migration there and rollbacks in rollback/ (the numbered
+// layout). Throws HistoryError for any other layout.
+void require_wrangler_layout(const Directory& dir);
+
+// Why the runner will not go on, and what to do.
+std::string drift_message(const Drift& d, const Directory& dir);
 
 // --- history ------------------------------------------------------------------------
 
-// A database already migrated with wrangler records what it applied in
-// d1_migrations (file names). These are the migrations of `dir` it names, as
-// tracking rows, so that nothing is applied twice when a team moves over.
-std::vector<Applied> wrangler_history(sqlite::Database& db, const Directory& dir);
-
-// What a database has applied: its tracking table `table`, or, until it has
-// one, what wrangler recorded (adopted on the next apply).
-// For D1 (`tables.wrangler` set): what wrangler's table lists.
+// What a database has applied: its tracking table, together with what wrangler
+// recorded in d1_migrations when it has that table (see HistoryTables).
 std::vector<Applied> recorded_history(sqlite::Database& db, const HistoryTables& tables, const Directory& dir);
 
 // One migration as `status` shows it.
@@ -230,10 +239,9 @@ private:
     EventSink sink_;
     std::int64_t version_ = 0;
 
-    // The D1 dialect is exactly a history shared with wrangler.
-    bool d1() const { return tracker_.shared_with_wrangler(); }
+    bool d1() const { return tracker_.tables().d1; }
     void refuse_for_d1(const Migration& m, bool forward) const;
-    void adopt_wrangler_history(const Directory& dir);
+    void sync_with_wrangler(const Directory& dir);
     void take_backup(const std::string& label);
     void run_in_transaction(const Migration& m, bool forward);
 };
@@ -246,7 +254,9 @@ private:
 struct FleetOptions {
     int jobs = 1;  // databases worked on at once
     HistoryTables tables;
-    BackupOptions backup;  // each database's copies go to DIR/<file name>/
+    // Each database's copies go to a folder of its own: backups/<file name>/
+    // beside it, or under backup.dir a folder named after its path.
+    BackupOptions backup;
     int busy_timeout_ms = 60000;
     ApplyOptions apply;
 };

@@ -167,14 +167,13 @@ void print_json(const std::vector<Finding>& findings, const Project& p, Output& 
                 j["file"] = i.pos.file;
                 j["line"] = i.pos.line;
             }
-            out.json_line(j.dump());
+            out.json_line(j);
         }
     nlohmann::json kinds = nlohmann::json::array();
     for (const auto& f : findings) kinds.push_back(f.kind);
     out.json_line(nlohmann::json{{"summary",
                                   {{"database", p.db.string()}, {"drift", !findings.empty()},
-                                   {"problems", kinds}}}}
-                      .dump());
+                                   {"problems", kinds}}}});
 }
 
 void print_human(const std::vector<Finding>& findings, const Project& p, Output& out) {

@@ -56,6 +56,7 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
         return parse_declared(sources, p.dialect);
     });
     auto dir = migrate::Directory::load(p.migrations_dir);
+    if (p.dialect == Dialect::d1) migrate::require_wrangler_layout(dir);
     Baseline base;
     try {
         base = load_baseline(p, dir);
@@ -70,8 +71,7 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
     if (g.diff.empty()) {
         if (out.json())
             out.json_line(nlohmann::json{{"event", "up_to_date"}, {"database", p.db.string()},
-                                         {"pending", base.pending.size()}}
-                              .dump());
+                                         {"pending", base.pending.size()}});
         else
             std::cout << "up to date: " << p.db.string()
                       << (base.pending.empty() ? "" : " with its pending migrations") << " matches "
@@ -118,8 +118,7 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
                                          {"changes", g.up.summary},
                                          {"data_loss", g.up.data_loss},
                                          {"sql", up_text},
-                                         {"rollback_sql", down_text}}
-                              .dump());
+                                         {"rollback_sql", down_text}});
             return 0;
         }
         // The structure first, for a reader; then the files as they would be written.
@@ -137,8 +136,7 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
                                      {"file", up_path.string()},
                                      {"rollback", down_path.string()},
                                      {"changes", g.up.summary},
-                                     {"data_loss", g.up.data_loss}}
-                          .dump());
+                                     {"data_loss", g.up.data_loss}});
         return 0;
     }
     std::cout << "wrote " << out.bold(up_path.string()) << " and " << down_path.string() << "\n";

@@ -74,7 +74,7 @@ int run_fleet_apply(const FleetArgs& a, const Project& p, Output& out) {
                              {"version", r.version},
                              {"ms", r.ms}};
             if (!r.reason.empty()) j["reason"] = r.reason;
-            out.json_line(j.dump());
+            out.json_line(j);
             return;
         }
         auto now = std::chrono::steady_clock::now();
@@ -102,8 +102,7 @@ int run_fleet_apply(const FleetArgs& a, const Project& p, Output& out) {
                                        {"current", n_current},
                                        {"failed", n_failed},
                                        {"migrations_applied", migrations},
-                                       {"seconds", seconds}}}}
-                          .dump());
+                                       {"seconds", seconds}}}});
         return n_failed ? 1 : 0;
     }
     const char* verb = a.dry_run ? "would apply" : "applied";
@@ -157,7 +156,7 @@ int run_fleet_status(const FleetArgs& a, const Project& p, Output& out) {
             nlohmann::json j{{"database", m.db.string()}, {"version", m.version}, {"pending", m.pending},
                              {"modified", m.modified},    {"missing", m.missing}};
             if (!m.error.empty()) j["error"] = m.error;
-            out.json_line(j.dump());
+            out.json_line(j);
         }
         nlohmann::json versions = nlohmann::json::object();
         for (const auto& [v, g] : at) versions[version_label(v)] = g.databases;
@@ -165,8 +164,7 @@ int run_fleet_status(const FleetArgs& a, const Project& p, Output& out) {
                                       {{"databases", members.size()},
                                        {"latest", latest},
                                        {"versions", versions},
-                                       {"problems", problems.size()}}}}
-                          .dump());
+                                       {"problems", problems.size()}}}});
         return problems.empty() ? 0 : 1;
     }
     std::cout << fmt::format("fleet: {} databases, migrations in {} (latest {})\n",

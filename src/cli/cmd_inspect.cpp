@@ -108,9 +108,9 @@ int run_inspect(const InspectCmdOptions& o, const Project& p, Output& out) {
     }
 
     if (out.json()) {
-        for (const auto& w : written) out.json_line(nlohmann::json{{"event", "written"}, {"file", w}}.dump());
+        for (const auto& w : written) out.json_line(nlohmann::json{{"event", "written"}, {"file", w}});
         if (!migration.empty())
-            out.json_line(nlohmann::json{{"event", "written"}, {"file", migration}, {"migration", 1}}.dump());
+            out.json_line(nlohmann::json{{"event", "written"}, {"file", migration}, {"migration", 1}});
         return 0;
     }
     std::cout << fmt::format("wrote {} file{} to {}: {} tables, {} indexes, {} views, {} triggers, {} virtual tables\n",

@@ -19,6 +19,7 @@ void create_file(const fs::path& path, const std::string& text) {
 int run_new(const std::string& name, const Project& p, Output& out) {
     auto dir = migrate::Directory::load(p.migrations_dir);
     if (dir.root.empty()) dir.root = p.migrations_dir;
+    if (p.dialect == Dialect::d1) migrate::require_wrangler_layout(dir);
     auto [up, down] = dir.paths_for(dir.next_version(), slug(name));
     const char* how_it_runs =
         p.dialect == Dialect::d1
@@ -36,7 +37,7 @@ int run_new(const std::string& name, const Project& p, Output& out) {
     create_file(down, fmt::format("-- {}\n-- Undoes {}.\n\n", fs::relative(down, dir.root).string(),
                                   up.filename().string()));
     if (out.json())
-        out.json_line(nlohmann::json{{"event", "created"}, {"file", up.string()}, {"rollback", down.string()}}.dump());
+        out.json_line(nlohmann::json{{"event", "created"}, {"file", up.string()}, {"rollback", down.string()}});
     else
         std::cout << "created " << out.bold(up.string()) << " and " << down.string() << "\n";
     return 0;

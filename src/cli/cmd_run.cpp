@@ -23,6 +23,7 @@ enum class What { apply, rollback, baseline };
 
 int run(const RunOptions& o, const Project& p, Output& out, What what) {
     auto dir = migrate::Directory::load(p.migrations_dir);
+    if (p.dialect == Dialect::d1) migrate::require_wrangler_layout(dir);  // before a database is created
     const bool existed = fs::exists(p.db);
     if (what != What::apply && !existed) throw InputError("database " + p.db.string() + " does not exist");
     auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::create);
@@ -58,7 +59,7 @@ migrate::EventSink event_printer(Output& out, const Project& p) {
             if (e.kind == K::rows_copied) j["rows"] = e.rows;
             if (e.kind == K::failed) j["line"] = e.line;
             if (!e.message.empty()) j["message"] = e.message;
-            out.json_line(j.dump());
+            out.json_line(j);
             return;
         }
         const std::string label = fmt::format("{:04} {}", e.version, e.name);

@@ -37,7 +37,7 @@ int run_status(const Project& p, Output& out) {
                 j["execution_time_ms"] = s.record->execution_time_ms;
                 j["applied_by"] = s.record->applied_by;
             }
-            out.json_line(j.dump());
+            out.json_line(j);
         }
         out.json_line(nlohmann::json{{"summary",
                                       {{"database", p.db.string()},
@@ -45,8 +45,7 @@ int run_status(const Project& p, Output& out) {
                                        {"applied", count[migrate::MigrationState::applied]},
                                        {"pending", count[migrate::MigrationState::pending]},
                                        {"modified", count[migrate::MigrationState::modified]},
-                                       {"missing", count[migrate::MigrationState::missing]}}}}
-                          .dump());
+                                       {"missing", count[migrate::MigrationState::missing]}}}});
         return 0;
     }
     std::string text = fmt::format(
@@ -80,9 +79,8 @@ int run_validate(const Project& p, Output& out) {
     auto applied = applied_history(p, dir, exists);
     auto problems = migrate::validate(dir, exists ? &applied : nullptr);
     if (out.json()) {
-        for (const auto& pr : problems) out.json_line(nlohmann::json{{"problem", pr}}.dump());
-        out.json_line(nlohmann::json{{"summary", {{"migrations", dir.migrations.size()}, {"problems", problems.size()}}}}
-                          .dump());
+        for (const auto& pr : problems) out.json_line(nlohmann::json{{"problem", pr}});
+        out.json_line(nlohmann::json{{"summary", {{"migrations", dir.migrations.size()}, {"problems", problems.size()}}}});
     } else if (problems.empty()) {
         std::cout << fmt::format("ok: {} migrations in {} ({}), no problems\n", dir.migrations.size(),
                                  dir.root.string(), migrate::layout_name(dir.layout));
@@ -110,6 +108,7 @@ void register_status(CLI::App& app, Globals& g, int& exit_code) {
                                          false);
             return;
         }
+        if (fleet->jobs) throw InputError("-j goes with --fleet");
         // The database is optional: without one, status describes the files alone.
         exit_code = for_each_project(g, out, [&](const Project& p) { return run_status(p, out); }, false);
     });

@@ -19,7 +19,8 @@ Output::Output(bool no_color, bool json) : json_(json) {
     stderr_tty_ = isatty(STDERR_FILENO);
 }
 
-void Output::json_line(const std::string& line) const {
+void Output::json_line(const nlohmann::json& j) const {
+    const std::string line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fputc('\n', stdout);
     std::fflush(stdout);
@@ -104,10 +105,8 @@ std::vector<Project> resolve_projects(const Globals& g, bool need_db) {
         if (g.keep_backups) p.keep_backups = *g.keep_backups;
         if (g.busy_timeout_ms) p.busy_timeout_ms = *g.busy_timeout_ms;
         if (p.db.empty() && need_db)
-            throw InputError(p.dialect == Dialect::d1
-                                 ? "no local D1 database under .wrangler/state yet: `wrangler d1 migrations apply "
-                                   "NAME --local` creates it; or pass --db FILE"
-                                 : "no database: pass --db FILE, or name one in schema.toml");
+            throw InputError(!p.no_db_reason.empty() ? p.no_db_reason
+                                                     : "no database: pass --db FILE, or name one in schema.toml");
     }
     return projects;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <string>
@@ -33,8 +34,9 @@ public:
     explicit Output(bool no_color, bool json = false);
     bool json() const { return json_; }
     bool stderr_is_terminal() const { return stderr_tty_; }
-    // Prints a JSON object as one line on stdout.
-    void json_line(const std::string& line) const;
+    // Prints a JSON object as one line on stdout (text that is not UTF-8, such
+    // as a file name, is printed with replacement characters, never thrown on).
+    void json_line(const nlohmann::json& j) const;
     bool color() const { return color_; }
     std::string paint(const std::string& text, const char* ansi) const;
     std::string red(const std::string& t) const { return paint(t, "31"); }

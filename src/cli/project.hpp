@@ -32,11 +32,9 @@ struct Project {
     std::string wrangler_table = "d1_migrations";
     std::string d1_database;              // which [[d1_databases]] entry of wrangler's config
     bool migrations_dir_explicit = false;  // set in schema.toml or with --dir (else D1 asks wrangler)
+    std::string no_db_reason;              // D1: why no local database was picked (said if one is needed)
 
-    // D1 shares its history with wrangler.
-    migrate::HistoryTables history() const {
-        return {tracking_table, dialect == Dialect::d1 ? wrangler_table : std::string()};
-    }
+    migrate::HistoryTables history() const { return {tracking_table, wrangler_table, dialect == Dialect::d1}; }
 };
 
 // For the D1 dialect, what wrangler's config says about the database: its

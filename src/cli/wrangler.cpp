@@ -99,7 +99,7 @@ void apply_wrangler_config(Project& p, const fs::path& dir, const std::string& b
         std::string names;
         for (const auto& e : entries) names += (names.empty() ? "" : ", ") + e.database_name;
         throw InputError(fmt::format("{} declares {} D1 databases ({}): name one with d1_database = \"NAME\" in "
-                                     "schema.toml, or pass --migrations DIR",
+                                     "schema.toml, or pass --dir DIR",
                                      file.string(), entries.size(), names));
     }
     if (!migrations_dir_given)
@@ -110,13 +110,22 @@ void apply_wrangler_config(Project& p, const fs::path& dir, const std::string& b
     // Backups stay out of wrangler's state directory (and its listing of databases).
     if (p.backup_dir.empty()) p.backup_dir = (dir / ".wrangler" / "schema-backups").lexically_normal();
 
+    // wrangler names its local files after a hash of the database's id, which
+    // we do not reproduce: a file is picked only when it cannot be another's.
     if (p.db.empty()) {
         auto files = local_d1_files(dir);
-        if (files.size() == 1) p.db = files.front();
-        else if (files.size() > 1) {
+        if (files.size() == 1 && entries.size() <= 1) {
+            p.db = files.front();
+        } else if (files.empty()) {
+            p.no_db_reason = "no local D1 database under .wrangler/state yet: `wrangler d1 migrations apply NAME "
+                             "--local` creates it; or pass --db FILE";
+        } else {
             std::string list;
             for (const auto& f : files) list += "\n  " + f.string();
-            throw InputError("several local D1 databases under .wrangler/state; pick one with --db FILE:" + list);
+            p.no_db_reason = fmt::format("{} declares {} D1 databases and .wrangler/state holds {} local files; "
+                                         "which is which cannot be told from their names: pass --db FILE (or db = "
+                                         "... in schema.toml):{}",
+                                         file.string(), entries.size(), files.size(), list);
         }
     }
 }

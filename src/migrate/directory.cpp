@@ -231,6 +231,8 @@ std::vector<Drift> drift(const Directory& dir, const std::vector<Applied>& appli
     for (const auto& a : applied) {
         const Migration* m = dir.find(a.version);
         if (!m) out.push_back({a.version, a.name, Drift::missing});
+        else if (!a.file.empty() && a.file != m->up_path.filename().string())
+            out.push_back({a.version, a.name, Drift::renamed});
         else if (!a.checksum.empty() && m->checksum != a.checksum) out.push_back({a.version, a.name, Drift::modified});
     }
     return out;

@@ -12,17 +12,41 @@ namespace schema::migrate {
 
 namespace {
 
-// Runs work(i) for every i < n on `jobs` threads.
+// Runs work(i) for every i < n on `jobs` threads. An exception stops the
+// workers and is rethrown here, after every thread has ended.
 template <class Work>
 void parallel_for(std::size_t n, int jobs, Work work) {
     std::atomic<std::size_t> next{0};
+    std::exception_ptr error;
+    std::mutex error_lock;
     auto worker = [&] {
-        for (std::size_t i; (i = next++) < n;) work(i);
+        try {
+            for (std::size_t i; (i = next++) < n;) work(i);
+        } catch (...) {
+            std::lock_guard lock(error_lock);
+            if (!error) error = std::current_exception();
+            next = n;
+        }
     };
     std::vector<std::thread> pool;
     for (int t = 1; t < std::min<int>(jobs, int(n)); ++t) pool.emplace_back(worker);
     worker();
     for (auto& th : pool) th.join();
+    if (error) std::rethrow_exception(error);
+}
+
+// Where a database's backups go: a folder of its own, so that pruning reads
+// only its copies. Under the default backups/ beside it the file name is
+// unique; under a shared folder (--backup-dir) the whole path names it.
+fs::path backup_folder(const fs::path& db, const fs::path& shared) {
+    if (shared.empty()) return db.parent_path() / "backups" / db.filename();
+    std::string name;
+    for (char c : db.lexically_normal().string()) {
+        if (c == '%') name += "%25";
+        else if (c == '/') name += "%2F";
+        else name += c;
+    }
+    return shared / name;
 }
 
 FleetResult apply_one(const fs::path& path, const Directory& dir, const FleetOptions& options) {
@@ -36,9 +60,7 @@ FleetResult apply_one(const fs::path& path, const Directory& dir, const FleetOpt
         Runner runner(db, path, options.tables, [](const Event&) {});
         runner.busy_timeout_ms = options.busy_timeout_ms;
         runner.backup = options.backup;
-        // One folder per database: pruning old copies reads only its own.
-        runner.backup.dir = (options.backup.dir.empty() ? path.parent_path() / "backups" : options.backup.dir) /
-                            path.filename();
+        runner.backup.dir = backup_folder(path, options.backup.dir);
         try {
             r.migrations = runner.apply(dir, options.apply);
             r.kind = r.migrations > 0 ? FleetResult::applied : FleetResult::current;

@@ -1,5 +1,4 @@
-// The applied history against the files: status, validation, and adoption of a
-// history kept by wrangler.
+// The applied history against the files: status and validation.
 #include <fmt/format.h>
 
 #include <map>
@@ -29,10 +28,12 @@ std::vector<MigrationState> states(const Directory& dir, const std::vector<Appli
             continue;
         }
         it->second.record = &a;
-        // Applied by wrangler, which keeps no checksum: nothing to compare.
-        it->second.kind = a.checksum.empty() || dir.find(a.version)->checksum == a.checksum
-                              ? MigrationState::applied
-                              : MigrationState::modified;
+        const Migration& m = *dir.find(a.version);
+        // Applied by wrangler, which keeps no checksum: nothing to compare. Renamed
+        // since wrangler recorded it: wrangler would apply it again.
+        bool renamed = !a.file.empty() && a.file != m.up_path.filename().string();
+        bool edited = !a.checksum.empty() && m.checksum != a.checksum;
+        it->second.kind = renamed || edited ? MigrationState::modified : MigrationState::applied;
     }
     std::vector<MigrationState> out;
     for (auto& [v, s] : by_version) out.push_back(std::move(s));
@@ -53,7 +54,12 @@ std::vector<std::string> validate(const Directory& dir, const std::vector<Applie
     if (applied) {
         std::int64_t last_applied = applied->empty() ? 0 : applied->back().version;
         for (const auto& s : states(dir, *applied)) {
-            if (s.kind == MigrationState::modified)
+            if (s.kind == MigrationState::modified && !s.record->file.empty() &&
+                s.record->file != fs::path(s.file).filename().string())
+                out.push_back(fmt::format("{}: applied as {} (wrangler's d1_migrations) and renamed since; wrangler "
+                                          "would apply it again: restore its name",
+                                          s.file, s.record->file));
+            else if (s.kind == MigrationState::modified)
                 out.push_back(fmt::format("{}: edited after it was applied (checksum differs from the one recorded "
                                           "at {})",
                                           s.file, s.record->applied_at));
@@ -68,27 +74,8 @@ std::vector<std::string> validate(const Directory& dir, const std::vector<Applie
     return out;
 }
 
-std::vector<Applied> wrangler_history(sqlite::Database& db, const Directory& dir) {
-    std::vector<Applied> out;
-    if (!db.query_text("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name = 'd1_migrations'"))
-        return out;
-    std::map<std::string, const Migration*> by_file;
-    for (const auto& m : dir.migrations) by_file.emplace(m.up_path.filename().string(), &m);
-    auto st = db.prepare("SELECT name, applied_at FROM d1_migrations ORDER BY id");
-    while (st.step()) {
-        auto it = by_file.find(st.text(0));
-        if (it == by_file.end()) continue;
-        const Migration& m = *it->second;
-        out.push_back({m.version, m.name, m.checksum, m.down_checksum, st.text(1), 0, "wrangler (adopted)", {}});
-    }
-    std::sort(out.begin(), out.end(), [](const Applied& a, const Applied& b) { return a.version < b.version; });
-    return out;
-}
-
 std::vector<Applied> recorded_history(sqlite::Database& db, const HistoryTables& tables, const Directory& dir) {
-    Tracker tracker(db, tables);
-    if (tracker.shared_with_wrangler() || tracker.exists()) return tracker.applied(dir);
-    return wrangler_history(db, dir);
+    return Tracker(db, tables).applied(dir);
 }
 
 }  // namespace schema::migrate

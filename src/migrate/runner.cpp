@@ -100,24 +100,65 @@ void Runner::take_backup(const std::string& label) {
     sink_({Event::Kind::backup, 0, {}, copy.string(), 0, "copy of the database before " + label});
 }
 
-// Tracking rows for what wrangler applied, written once, before anything runs.
-void Runner::adopt_wrangler_history(const Directory& dir) {
-    if (d1() || tracker_.exists()) return;  // D1: wrangler's table is the history itself
-    auto history = wrangler_history(db_, dir);
-    if (history.empty()) return;
+std::string drift_message(const Drift& d, const Directory& dir) {
+    switch (d.kind) {
+        case Drift::missing:
+            return fmt::format("migration {} ({}) was applied but its file is gone from {}; restore it before "
+                               "applying more",
+                               d.version, d.name, dir.root.string());
+        case Drift::renamed:
+            return fmt::format("migration {} ({}) was renamed after wrangler recorded it in d1_migrations; wrangler "
+                               "would apply it again under its new name: restore the name it was applied as",
+                               d.version, d.name);
+        case Drift::modified: break;
+    }
+    return fmt::format("migration {} ({}) was edited after it was applied (its checksum differs); restore the "
+                       "applied version, or roll it back first",
+                       d.version, d.name);
+}
+
+// A history shared with wrangler, brought level before anything runs: a
+// migration wrangler applied gets our row (the file's checksum from now on), and
+// one only we recorded (applied before wrangler's table was here, or under the
+// default dialect) gets wrangler's, so that wrangler does not apply it again.
+void Runner::sync_with_wrangler(const Directory& dir) {
+    if (!tracker_.shared()) return;
+    auto applied = recorded_history(db_, tracker_.tables(), dir);
+    auto needs_sync = [&](const Applied& a) {
+        const Migration* m = dir.find(a.version);
+        if (!m) return false;
+        if (a.file.empty()) return true;  // ours only
+        return a.applied_by == kAppliedByWrangler && a.file == m->up_path.filename().string();
+    };
+    if (std::none_of(applied.begin(), applied.end(), needs_sync)) return;
     db_.exec("BEGIN IMMEDIATE");
     try {
         tracker_.create();
-        if (tracker_.applied(dir).empty())
-            for (const auto& a : history) {
-                tracker_.insert(*dir.find(a.version), a);
+        for (const auto& a : recorded_history(db_, tracker_.tables(), dir)) {  // again, under the lock
+            if (!needs_sync(a)) continue;
+            const Migration& m = *dir.find(a.version);
+            if (a.file.empty()) {
+                tracker_.insert_wrangler(m);
+                sink_({Event::Kind::adopted, a.version, a.name, {}, 0,
+                       "recorded in d1_migrations, so that wrangler does not apply it again"});
+            } else {
+                tracker_.insert_own({m.version, m.name, m.checksum, m.down_checksum, a.applied_at, 0,
+                                     "wrangler (adopted)", {}, {}});
                 sink_({Event::Kind::adopted, a.version, a.name, {}, 0, "applied by wrangler (d1_migrations)"});
             }
+        }
         db_.exec("COMMIT");
     } catch (...) {
         db_.exec("ROLLBACK");
         throw;
     }
+}
+
+void require_wrangler_layout(const Directory& dir) {
+    if (dir.layout != Layout::numbered)
+        throw HistoryError(fmt::format("{} uses the {} layout, which wrangler cannot apply; the D1 dialect needs "
+                                       "NNNN_name.sql files with their rollbacks in rollback/",
+                                       dir.root.string(), layout_name(dir.layout)));
 }
 
 // D1 would refuse the file (or, for PRAGMA foreign_keys, silently ignore it):
@@ -217,7 +258,7 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
         if (forward) {
             tracker_.insert(m, {m.version, m.name, m.checksum, m.down_checksum, utc_now_iso8601(), std::int64_t(ms),
-                             std::string("schema ") + SCHEMA_VERSION, host_name()});
+                             std::string("schema ") + SCHEMA_VERSION, host_name(), {}});
         } else {
             tracker_.erase(m);
         }
@@ -241,19 +282,12 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
 
 int Runner::apply(const Directory& dir, const ApplyOptions& options) {
     db_.busy_timeout(busy_timeout_ms);
-    if (!options.dry_run) adopt_wrangler_history(dir);
+    if (d1()) require_wrangler_layout(dir);
+    if (!options.dry_run) sync_with_wrangler(dir);
     auto applied = recorded_history(db_, tracker_.tables(), dir);
-    for (const auto& d : drift(dir, applied)) {
-        throw HistoryError(d.kind == Drift::missing
-                               ? fmt::format("migration {} ({}) was applied but its file is gone from {}; restore it "
-                                             "before applying more",
-                                             d.version, d.name, dir.root.string())
-                               : fmt::format("migration {} ({}) was edited after it was applied (its checksum "
-                                             "differs); restore the applied version, or roll it back first",
-                                             d.version, d.name));
-    }
     std::int64_t last_applied = applied.empty() ? 0 : applied.back().version;
     version_ = last_applied;
+    for (const auto& d : drift(dir, applied)) throw HistoryError(drift_message(d, dir));
     std::set<std::int64_t> done;
     for (const auto& a : applied) done.insert(a.version);
     std::vector<const Migration*> pending;
@@ -273,7 +307,7 @@ int Runner::apply(const Directory& dir, const ApplyOptions& options) {
     for (auto m : pending) refuse_for_d1(*m, true);
     if (options.dry_run) {
         for (auto m : pending) sink_({Event::Kind::would_apply, m->version, m->name, m->up_path.string(), 0, {}});
-        return 0;
+        return int(pending.size());
     }
     take_backup("applying " + pending.front()->label());
     db_.exec("PRAGMA foreign_keys = ON");
@@ -288,7 +322,8 @@ int Runner::apply(const Directory& dir, const ApplyOptions& options) {
 
 int Runner::rollback(const Directory& dir, const RollbackOptions& options) {
     db_.busy_timeout(busy_timeout_ms);
-    if (!options.dry_run) adopt_wrangler_history(dir);
+    if (d1()) require_wrangler_layout(dir);
+    if (!options.dry_run) sync_with_wrangler(dir);
     auto applied = recorded_history(db_, tracker_.tables(), dir);
     std::vector<const Applied*> targets;
     for (auto it = applied.rbegin(); it != applied.rend(); ++it) {
@@ -305,6 +340,8 @@ int Runner::rollback(const Directory& dir, const RollbackOptions& options) {
         if (!m) throw HistoryError(fmt::format("cannot roll back {} ({}): its files are gone from {}", a->version,
                                                a->name, dir.root.string()));
         if (!m->down_path) throw HistoryError(fmt::format("cannot roll back {}: it has no rollback file", m->label()));
+        if (!a->file.empty() && a->file != m->up_path.filename().string())
+            throw HistoryError(drift_message({a->version, a->name, Drift::renamed}, dir));
         if (!a->rollback_checksum.empty() && a->rollback_checksum != m->down_checksum)
             throw HistoryError(fmt::format("the rollback of {} was edited after the migration was applied; restore "
                                            "it, or roll back by hand",
@@ -315,7 +352,7 @@ int Runner::rollback(const Directory& dir, const RollbackOptions& options) {
     if (options.dry_run) {
         for (auto m : migrations)
             sink_({Event::Kind::would_roll_back, m->version, m->name, m->down_path->string(), 0, {}});
-        return 0;
+        return int(migrations.size());
     }
     take_backup("rolling back " + migrations.front()->label());
     db_.exec("PRAGMA foreign_keys = ON");
@@ -329,6 +366,7 @@ int Runner::rollback(const Directory& dir, const RollbackOptions& options) {
 
 int Runner::baseline(const Directory& dir, std::int64_t version) {
     db_.busy_timeout(busy_timeout_ms);
+    if (d1()) require_wrangler_layout(dir);
     std::vector<const Migration*> marked;
     for (const auto& m : dir.migrations)
         if (m.version <= version) marked.push_back(&m);
@@ -341,7 +379,7 @@ int Runner::baseline(const Directory& dir, std::int64_t version) {
         for (auto m : marked) {
             if (tracker_.is_applied(*m)) continue;
             tracker_.insert(*m, {m->version, m->name, m->checksum, m->down_checksum, utc_now_iso8601(), 0,
-                             std::string("schema ") + SCHEMA_VERSION + " baseline", host_name()});
+                             std::string("schema ") + SCHEMA_VERSION + " baseline", host_name(), {}});
             sink_({Event::Kind::baselined, m->version, m->name, m->up_path.string(), 0,
                    "marked applied without running it"});
             ++count;

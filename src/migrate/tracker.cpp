@@ -33,7 +33,9 @@ bool Tracker::table_exists(const std::string& name) const {
     return st.step();
 }
 
-bool Tracker::exists() const { return table_exists(shared_with_wrangler() ? tables_.wrangler : tables_.table); }
+bool Tracker::shared() const { return tables_.d1 || table_exists(tables_.wrangler); }
+
+bool Tracker::exists() const { return table_exists(tables_.table) || table_exists(tables_.wrangler); }
 
 void Tracker::create() {
     db_.exec(fmt::format(
@@ -49,7 +51,7 @@ void Tracker::create() {
         ")",
         sqlite::quote(tables_.table)));
     // The table as wrangler creates it, so that either tool may come first.
-    if (shared_with_wrangler())
+    if (tables_.d1)
         db_.exec(fmt::format("CREATE TABLE IF NOT EXISTS {} (\n"
                              "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
                              "  name TEXT UNIQUE,\n"
@@ -78,7 +80,7 @@ std::vector<Applied> Tracker::own_rows() const {
         sqlite::quote(tables_.table)));
     while (st.step())
         out.push_back({st.integer(0), st.text(1), st.text(2), st.text(3), st.text(4), st.integer(5), st.text(6),
-                       st.text(7)});
+                       st.text(7), {}});
     return out;
 }
 
@@ -102,13 +104,11 @@ std::string stem_after_number(const std::string& file) {
 
 std::vector<Applied> Tracker::applied(const Directory& dir) const {
     std::vector<Applied> own = own_rows();
-    if (!shared_with_wrangler()) return own;
-    std::vector<Applied> out;
-    if (!exists()) return out;
+    if (!shared() || !table_exists(tables_.wrangler)) return own;
     std::map<std::string, const Migration*> by_file;
     for (const auto& m : dir.migrations) by_file.emplace(m.up_path.filename().string(), &m);
-    std::map<std::int64_t, const Applied*> own_by_version;
-    for (const auto& a : own) own_by_version.emplace(a.version, &a);
+    std::map<std::int64_t, Applied> by_version;
+    for (auto& a : own) by_version.emplace(a.version, std::move(a));
 
     auto st = db_.prepare(fmt::format("SELECT name, applied_at FROM {} ORDER BY id", sqlite::quote(tables_.wrangler)));
     while (st.step()) {
@@ -119,49 +119,59 @@ std::vector<Applied> Tracker::applied(const Directory& dir) const {
         a.name = it != by_file.end() ? it->second->name : stem_after_number(file);
         a.applied_at = st.text(1);
         a.applied_by = kAppliedByWrangler;
-        // Our row of the same migration, when schema applied it: its checksums.
-        if (auto o = own_by_version.find(a.version); o != own_by_version.end() && o->second->name == a.name) {
-            a = *o->second;
-            a.applied_at = st.text(1);
+        // Our row of the same migration, when schema applied (or adopted) it: its checksums.
+        if (auto o = by_version.find(a.version); o != by_version.end()) {
+            o->second.file = file;
+            continue;
         }
-        out.push_back(std::move(a));
+        a.file = file;
+        by_version.emplace(a.version, std::move(a));
     }
-    std::stable_sort(out.begin(), out.end(), [](const Applied& a, const Applied& b) { return a.version < b.version; });
+    std::vector<Applied> out;
+    for (auto& [v, a] : by_version) out.push_back(std::move(a));
     return out;
 }
 
 bool Tracker::is_applied(const Migration& m) const {
-    if (!exists()) return false;
-    auto st = shared_with_wrangler()
-                  ? db_.prepare(fmt::format("SELECT 1 FROM {} WHERE name = ?1", sqlite::quote(tables_.wrangler)))
-                  : db_.prepare(fmt::format("SELECT 1 FROM {} WHERE version = ?1", sqlite::quote(tables_.table)));
-    if (shared_with_wrangler()) st.bind(1, m.up_path.filename().string());
-    else st.bind(1, m.version);
+    if (table_exists(tables_.table)) {
+        auto st = db_.prepare(fmt::format("SELECT 1 FROM {} WHERE version = ?1", sqlite::quote(tables_.table)));
+        st.bind(1, m.version);
+        if (st.step()) return true;
+    }
+    if (!shared() || !table_exists(tables_.wrangler)) return false;
+    auto st = db_.prepare(fmt::format("SELECT 1 FROM {} WHERE name = ?1", sqlite::quote(tables_.wrangler)));
+    st.bind(1, m.up_path.filename().string());
     return st.step();
 }
 
-void Tracker::insert(const Migration& m, const Applied& a) {
+void Tracker::insert_own(const Applied& a) {
     auto st = db_.prepare(fmt::format(
-        "INSERT OR REPLACE INTO {} (version, name, checksum, rollback_checksum, applied_at, execution_time_ms, "
-        "applied_by, hostname) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO {} (version, name, checksum, rollback_checksum, applied_at, execution_time_ms, applied_by, "
+        "hostname) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         sqlite::quote(tables_.table)));
     st.bind(1, a.version).bind(2, a.name).bind(3, a.checksum);
     if (a.rollback_checksum.empty()) st.bind_null(4);
     else st.bind(4, a.rollback_checksum);
     st.bind(5, a.applied_at).bind(6, a.execution_time_ms).bind(7, a.applied_by).bind(8, a.hostname);
     st.step();
-    if (shared_with_wrangler()) {
-        auto w = db_.prepare(fmt::format("INSERT INTO {} (name) VALUES (?1)", sqlite::quote(tables_.wrangler)));
-        w.bind(1, m.up_path.filename().string());
-        w.step();
-    }
+}
+
+void Tracker::insert_wrangler(const Migration& m) {
+    auto w = db_.prepare(fmt::format("INSERT INTO {} (name) VALUES (?1)", sqlite::quote(tables_.wrangler)));
+    w.bind(1, m.up_path.filename().string());
+    w.step();
+}
+
+void Tracker::insert(const Migration& m, const Applied& a) {
+    insert_own(a);
+    if (shared()) insert_wrangler(m);
 }
 
 void Tracker::erase(const Migration& m) {
     auto st = db_.prepare(fmt::format("DELETE FROM {} WHERE version = ?1", sqlite::quote(tables_.table)));
     st.bind(1, m.version);
     st.step();
-    if (shared_with_wrangler()) {
+    if (shared()) {
         auto w = db_.prepare(fmt::format("DELETE FROM {} WHERE name = ?1", sqlite::quote(tables_.wrangler)));
         w.bind(1, m.up_path.filename().string());
         w.step();
