@@ -242,6 +242,8 @@ private:
     bool d1() const { return tracker_.tables().d1; }
     void refuse_for_d1(const Migration& m, bool forward) const;
     void sync_with_wrangler(const Directory& dir);
+    std::vector<Applied> history_for_run(const Directory& dir, bool dry_run);
+    int run_all(const std::vector<const Migration*>& migrations, bool forward, bool dry_run);
     void take_backup(const std::string& label);
     void run_in_transaction(const Migration& m, bool forward);
 };

@@ -280,11 +280,35 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
     }
 }
 
-int Runner::apply(const Directory& dir, const ApplyOptions& options) {
+// What apply and rollback do before they read the history.
+std::vector<Applied> Runner::history_for_run(const Directory& dir, bool dry_run) {
     db_.busy_timeout(busy_timeout_ms);
     if (d1()) require_wrangler_layout(dir);
-    if (!options.dry_run) sync_with_wrangler(dir);
-    auto applied = recorded_history(db_, tracker_.tables(), dir);
+    if (!dry_run) sync_with_wrangler(dir);
+    return recorded_history(db_, tracker_.tables(), dir);
+}
+
+// Runs `migrations` in order (forward files, or rollbacks), each in its own
+// transaction, after the checks and the backup; or, dry, only names them.
+int Runner::run_all(const std::vector<const Migration*>& migrations, bool forward, bool dry_run) {
+    for (auto m : migrations) refuse_for_d1(*m, forward);
+    if (dry_run) {
+        for (auto m : migrations)
+            sink_({forward ? Event::Kind::would_apply : Event::Kind::would_roll_back, m->version, m->name,
+                   (forward ? m->up_path : *m->down_path).string(), 0, {}});
+        return int(migrations.size());
+    }
+    take_backup((forward ? "applying " : "rolling back ") + migrations.front()->label());
+    db_.exec("PRAGMA foreign_keys = ON");
+    for (auto m : migrations) {
+        run_in_transaction(*m, forward);
+        if (forward) version_ = std::max(version_, m->version);
+    }
+    return int(migrations.size());
+}
+
+int Runner::apply(const Directory& dir, const ApplyOptions& options) {
+    auto applied = history_for_run(dir, options.dry_run);
     std::int64_t last_applied = applied.empty() ? 0 : applied.back().version;
     version_ = last_applied;
     for (const auto& d : drift(dir, applied)) throw HistoryError(drift_message(d, dir));
@@ -304,27 +328,11 @@ int Runner::apply(const Directory& dir, const ApplyOptions& options) {
         sink_({Event::Kind::nothing_to_do, 0, {}, {}, 0, "nothing to apply: the database is up to date"});
         return 0;
     }
-    for (auto m : pending) refuse_for_d1(*m, true);
-    if (options.dry_run) {
-        for (auto m : pending) sink_({Event::Kind::would_apply, m->version, m->name, m->up_path.string(), 0, {}});
-        return int(pending.size());
-    }
-    take_backup("applying " + pending.front()->label());
-    db_.exec("PRAGMA foreign_keys = ON");
-    int count = 0;
-    for (auto m : pending) {
-        run_in_transaction(*m, true);
-        version_ = std::max(version_, m->version);
-        ++count;
-    }
-    return count;
+    return run_all(pending, true, options.dry_run);
 }
 
 int Runner::rollback(const Directory& dir, const RollbackOptions& options) {
-    db_.busy_timeout(busy_timeout_ms);
-    if (d1()) require_wrangler_layout(dir);
-    if (!options.dry_run) sync_with_wrangler(dir);
-    auto applied = recorded_history(db_, tracker_.tables(), dir);
+    auto applied = history_for_run(dir, options.dry_run);
     std::vector<const Applied*> targets;
     for (auto it = applied.rbegin(); it != applied.rend(); ++it) {
         if (options.to ? it->version <= *options.to : int(targets.size()) >= options.steps.value_or(1)) break;
@@ -348,20 +356,7 @@ int Runner::rollback(const Directory& dir, const RollbackOptions& options) {
                                            m->label()));
         migrations.push_back(m);
     }
-    for (auto m : migrations) refuse_for_d1(*m, false);
-    if (options.dry_run) {
-        for (auto m : migrations)
-            sink_({Event::Kind::would_roll_back, m->version, m->name, m->down_path->string(), 0, {}});
-        return int(migrations.size());
-    }
-    take_backup("rolling back " + migrations.front()->label());
-    db_.exec("PRAGMA foreign_keys = ON");
-    int count = 0;
-    for (auto m : migrations) {
-        run_in_transaction(*m, false);
-        ++count;
-    }
-    return count;
+    return run_all(migrations, false, options.dry_run);
 }
 
 int Runner::baseline(const Directory& dir, std::int64_t version) {
