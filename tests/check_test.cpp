@@ -28,12 +28,6 @@ void clean_project(Project& p) {
     REQUIRE(p.schema({"apply"}).code == 0);
 }
 
-std::vector<nlohmann::json> json_lines(const std::string& text) {
-    std::vector<nlohmann::json> out;
-    for (const auto& line : test::lines_of(text)) out.push_back(nlohmann::json::parse(line));
-    return out;
-}
-
 }  // namespace
 
 TEST_CASE("check: a clean repository passes") {
@@ -135,7 +129,7 @@ TEST_CASE("check: --json prints one object per change and a summary") {
     p.exec("DROP INDEX users_email;");
     auto r = p.schema({"--json", "check"});
     CHECK(r.code == 1);
-    auto lines = json_lines(r.out);
+    auto lines = test::json_lines(r.out);
     REQUIRE(lines.size() == 2);
     CHECK(lines[0]["problem"] == "database_differs");
     CHECK(lines[0]["change"] == "+ index users_email");
@@ -260,7 +254,7 @@ TEST_CASE("diff --print shows the structure first, then the SQL; --json describe
     CHECK(r.out.rfind("Changes (generated/0002_drop_users_email.sql, not written):\n  - index users_email\n", 0) == 0);
     CHECK(r.out.find("DROP INDEX users_email;") > r.out.find("- index users_email"));
     r = p.schema({"--json", "diff", "--print"});
-    auto lines = json_lines(r.out);
+    auto lines = test::json_lines(r.out);
     REQUIRE(lines.size() == 1);
     CHECK(lines[0]["event"] == "plan");
     CHECK(lines[0]["changes"][0] == "- index users_email");

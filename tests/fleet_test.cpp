@@ -84,8 +84,7 @@ TEST_CASE("fleet: tenants with bad data fail alone, the others are migrated") {
     fs::remove(tenants / "t017.db");
     auto again = run(p, {"--json", "apply", "--fleet", "tenants/*.db", "--no-backup"});
     CHECK(again.code == 0);
-    auto lines = test::lines_of(again.out);
-    auto summary = nlohmann::json::parse(lines.back())["summary"];
+    auto summary = test::json_lines(again.out).back()["summary"];
     CHECK(summary["databases"] == 19);
     CHECK(summary["applied"] == 2);
     CHECK(summary["current"] == 17);

@@ -43,12 +43,6 @@ std::string snapshot(const fs::path& db) {
     return out;
 }
 
-std::vector<nlohmann::json> json_lines(const std::string& text) {
-    std::vector<nlohmann::json> out;
-    for (const auto& line : test::lines_of(text)) out.push_back(nlohmann::json::parse(line));
-    return out;
-}
-
 }  // namespace
 
 TEST_CASE("runner: four concurrent appliers apply each migration exactly once (20 rounds)") {
@@ -168,7 +162,7 @@ TEST_CASE("runner: an applied file that was edited or removed blocks apply; stat
 
     fs::remove(p.generated() / "0002_b.sql");
     r = p.schema({"--json", "status"});
-    auto lines = json_lines(r.out);
+    auto lines = test::json_lines(r.out);
     REQUIRE(lines.size() == 4);
     CHECK(lines[1]["state"] == "missing");
     CHECK(lines[3]["summary"]["missing"] == 1);
@@ -239,7 +233,7 @@ TEST_CASE("runner: --json prints one event per line") {
     write_pair(p, 2, "bad", "INSERT INTO nowhere VALUES (1);", "");
     auto r = p.schema({"--json", "apply"});
     CHECK(r.code == 1);
-    auto events = json_lines(r.out);
+    auto events = test::json_lines(r.out);
     std::vector<std::string> kinds;
     for (const auto& e : events) kinds.push_back(e["event"]);
     CHECK(kinds == std::vector<std::string>{"started", "rows_copied", "applied", "started", "failed"});

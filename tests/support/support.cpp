@@ -198,6 +198,12 @@ std::vector<std::string> lines_of(const std::string& text) {
     return out;
 }
 
+std::vector<nlohmann::json> json_lines(const std::string& text) {
+    std::vector<nlohmann::json> out;
+    for (const auto& line : lines_of(text)) out.push_back(nlohmann::json::parse(line));
+    return out;
+}
+
 void load_schema_dump(const fs::path& db, const std::string& sql) {
     Db d(db);
     std::size_t start = 0;

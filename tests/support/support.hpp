@@ -1,6 +1,8 @@
 // Test helpers: temporary directories, files, and direct looks into SQLite files.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -81,8 +83,10 @@ private:
 
 namespace test {
 
-// Parses JSON lines (one object per line).
+// The non-empty lines of a text.
 std::vector<std::string> lines_of(const std::string& text);
+// Parses JSON lines (one object per line), as --json prints them.
+std::vector<nlohmann::json> json_lines(const std::string& text);
 
 // Creates every object of `sql` in the database file `db`, the way a live
 // database holds a schema dump: a shadow table its virtual table has already
