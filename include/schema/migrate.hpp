@@ -97,7 +97,6 @@ public:
     Tracker(sqlite::Database& db, HistoryTables tables) : db_(db), tables_(std::move(tables)) {}
     const HistoryTables& tables() const { return tables_; }
     bool shared() const;  // with wrangler
-    bool exists() const;  // any history at all
     void create();
     // By version. `dir` names the versions of wrangler's rows (file names).
     std::vector<Applied> applied(const Directory& dir) const;

@@ -35,8 +35,6 @@ bool Tracker::table_exists(const std::string& name) const {
 
 bool Tracker::shared() const { return tables_.d1 || table_exists(tables_.wrangler); }
 
-bool Tracker::exists() const { return table_exists(tables_.table) || table_exists(tables_.wrangler); }
-
 void Tracker::create() {
     db_.exec(fmt::format(
         "CREATE TABLE IF NOT EXISTS {} (\n"
@@ -104,7 +102,7 @@ std::string stem_after_number(const std::string& file) {
 
 std::vector<Applied> Tracker::applied(const Directory& dir) const {
     std::vector<Applied> own = own_rows();
-    if (!shared() || !table_exists(tables_.wrangler)) return own;
+    if (!table_exists(tables_.wrangler)) return own;
     std::map<std::string, const Migration*> by_file;
     for (const auto& m : dir.migrations) by_file.emplace(m.up_path.filename().string(), &m);
     std::map<std::int64_t, Applied> by_version;
@@ -138,7 +136,7 @@ bool Tracker::is_applied(const Migration& m) const {
         st.bind(1, m.version);
         if (st.step()) return true;
     }
-    if (!shared() || !table_exists(tables_.wrangler)) return false;
+    if (!table_exists(tables_.wrangler)) return false;
     auto st = db_.prepare(fmt::format("SELECT 1 FROM {} WHERE name = ?1", sqlite::quote(tables_.wrangler)));
     st.bind(1, m.up_path.filename().string());
     return st.step();
