@@ -50,8 +50,7 @@ int run_fleet_apply(const FleetArgs& a, const Project& p, Output& out) {
     o.backup.dir = p.backup_dir;
     o.backup.keep = p.keep_backups;
     o.busy_timeout_ms = p.busy_timeout_ms;
-    o.apply = {a.to, a.dry_run};
-    if (a.dry_run) o.backup.enabled = false;
+    o.apply = {a.to, a.dry_run};  // a dry run copies nothing: the runner backs up only before it changes
 
     const std::int64_t latest = dir.migrations.empty() ? 0 : dir.migrations.back().version;
     if (!out.json())

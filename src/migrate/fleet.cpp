@@ -53,7 +53,6 @@ FleetResult apply_one(const fs::path& path, const Directory& dir, const FleetOpt
     FleetResult r;
     r.db = path;
     auto started = std::chrono::steady_clock::now();
-    std::int64_t version = 0;
     try {
         // An existing file only: a typo in the pattern must not create databases.
         auto db = sqlite::Database::open(path.string(), sqlite::Database::Mode::read_write);
@@ -65,15 +64,14 @@ FleetResult apply_one(const fs::path& path, const Directory& dir, const FleetOpt
             r.migrations = runner.apply(dir, options.apply);
             r.kind = r.migrations > 0 ? FleetResult::applied : FleetResult::current;
         } catch (...) {
-            version = runner.version();
+            r.version = runner.version();  // where a failing run left it
             throw;
         }
-        version = runner.version();
+        r.version = runner.version();
     } catch (const std::exception& e) {
         r.kind = FleetResult::failed;
         r.reason = e.what();
     }
-    r.version = version;
     r.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     return r;
 }
