@@ -5,6 +5,9 @@
 #include <iostream>
 
 #include "config.hpp"
+#include "errors.hpp"
+
+#include <algorithm>
 
 #include <unistd.h>
 
@@ -111,16 +114,57 @@ std::vector<Project> resolve_projects(const Globals& g, bool need_db) {
     return projects;
 }
 
+namespace {
+
+// After several databases: one line each with its outcome, so that a failure in
+// the middle is not lost in the output of those after it.
+void print_outcomes(Output& out, const std::vector<Project>& projects, const std::vector<int>& codes) {
+    if (out.json()) {
+        nlohmann::json list = nlohmann::json::array();
+        for (std::size_t i = 0; i < projects.size(); ++i)
+            list.push_back({{"name", projects[i].name}, {"database", projects[i].db.string()}, {"exit", codes[i]}});
+        out.json_line({{"event", "databases"}, {"databases", list}});
+        return;
+    }
+    std::cout << out.bold(fmt::format("== {} databases", projects.size())) << "\n";
+    for (std::size_t i = 0; i < projects.size(); ++i) {
+        const char* what = codes[i] == 0 ? "ok" : codes[i] == 1 ? "failed or found differences" : "error";
+        std::string line = fmt::format("  {} ({}): {} (exit {})", projects[i].name, projects[i].db.string(), what,
+                                       codes[i]);
+        std::cout << (codes[i] == 0 ? line : out.red(line)) << "\n";
+    }
+}
+
+}  // namespace
+
 int for_each_project(const Globals& g, Output& out, const std::function<int(const Project&)>& fn, bool need_db) {
     auto projects = resolve_projects(g, need_db);
-    int worst = 0;
+    // One database: its error ends the command and main reports it.
+    if (projects.size() == 1) return fn(projects.front());
+    // Several: each runs whatever happened to the ones before it; the exit code
+    // is the worst of theirs.
+    std::vector<int> codes;
     for (const auto& p : projects) {
-        if (projects.size() > 1 && !out.json())
-            std::cout << out.bold(fmt::format("== {} ({})", p.name, p.db.string())) << "\n";
-        worst = std::max(worst, fn(p));
-        if (projects.size() > 1 && !out.json()) std::cout << "\n";
+        if (!out.json()) std::cout << out.bold(fmt::format("== {} ({})", p.name, p.db.string())) << "\n";
+        int code = 0;
+        try {
+            code = fn(p);
+        } catch (...) {
+            Failure f = describe_failure(std::current_exception());
+            std::cout.flush();
+            // stderr is apart from the headers on stdout: say which database it was.
+            std::cerr << fmt::format("schema: {} ({}), exit {}:\n", p.name, p.db.string(), f.code) << f.message
+                      << "\n";
+            if (out.json())
+                out.json_line({{"event", "error"}, {"name", p.name}, {"database", p.db.string()},
+                               {"exit", f.code}, {"message", f.message}});
+            code = f.code;
+        }
+        codes.push_back(code);
+        if (!out.json()) std::cout << "\n";
     }
-    return worst;
+    print_outcomes(out, projects, codes);
+    return *std::max_element(codes.begin(), codes.end());
 }
 
 }  // namespace schema::cli

@@ -59,18 +59,14 @@ std::string thousands(std::int64_t n);
 // The runner's events as text (or JSON lines with --json).
 migrate::EventSink event_printer(Output& out, const Project& p);
 
-// Thrown by a command to end with an exit code after it printed its message.
-struct ExitCode {
-    int code;
-};
-
 // The databases a command runs on: from schema.toml (--config FILE, or
 // ./schema.toml when present), picked with -d NAME or --all, with command-line
 // flags overriding the file. `need_db`: fail when no database is named.
 std::vector<Project> resolve_projects(const Globals& g, bool need_db = true);
 
-// Runs `fn` for each selected database (a header before each when there are
-// several, and "database" in JSON events); returns the worst exit code.
+// Runs `fn` for each selected database; returns the worst exit code. With
+// several, every one runs even when one before it failed or threw (its error is
+// printed under its header), and a closing list gives each one's outcome.
 int for_each_project(const Globals& g, Output& out, const std::function<int(const Project&)>& fn,
                      bool need_db = true);
 

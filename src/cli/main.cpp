@@ -2,10 +2,8 @@
 // or a migration failed; 2 bad input (DDL, options, files); 3 internal error.
 #include <iostream>
 
-#include "config.hpp"
 #include "context.hpp"
-#include "schema/migrate.hpp"
-#include "schema/verify.hpp"
+#include "errors.hpp"
 #include "schema/version.hpp"
 
 using namespace schema;
@@ -50,36 +48,10 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         int rc = app.exit(e);
         return rc == 0 ? 0 : 2;
-    } catch (const InputError& e) {
-        std::cerr << e.what() << "\n";
-        return 2;
-    } catch (const ProofError& e) {
-        if (e.planner_bug()) {
-            std::cerr << "schema: internal error: the generated migration failed its proof on the shadow database, "
-                         "so nothing was written.\n"
-                      << e.what() << "\nPlease report this with your schema/ files.\n";
-            return 3;
-        }
-        std::cerr << e.what() << "\n";
-        return 2;
-    } catch (const migrate::MigrationFailed& e) {
-        std::cerr << "schema: " << e.what() << "\n";
-        return 1;
-    } catch (const migrate::HistoryError& e) {
-        std::cerr << "schema: " << e.what() << "\n";
-        return 1;
-    } catch (const ConfigError& e) {
-        std::cerr << "schema: " << e.what() << "\n";
-        return 2;
-    } catch (const sqlite::Error& e) {
-        std::cerr << "schema: " << e.what() << "\n";
-        return 2;
-    } catch (const std::logic_error& e) {
-        std::cerr << "schema: internal error: " << e.what() << "\n";
-        return 3;
-    } catch (const std::exception& e) {
-        std::cerr << "schema: " << e.what() << "\n";
-        return 2;
+    } catch (...) {
+        Failure f = describe_failure(std::current_exception());
+        std::cerr << f.message << "\n";
+        return f.code;
     }
     return exit_code;
 }
