@@ -24,8 +24,24 @@ std::optional<Dialect> parse_dialect(std::string_view name);
 // module other than fts5 / fts5vocab.
 std::vector<Diagnostic> dialect_problems(const Schema& declared, Dialect d);
 
-// Why D1 refuses this statement of a migration file (BEGIN / COMMIT /
-// SAVEPOINT ..., or PRAGMA foreign_keys, which does nothing there), or empty.
-std::string d1_statement_refusal(std::string_view statement);
+// A PRAGMA statement: its name (lower case, schema prefix dropped) and the
+// value it sets (`= v` or `(v)`, quotes removed), when it sets one.
+struct Pragma {
+    std::string name;
+    std::optional<std::string> value;
+};
+std::optional<Pragma> parse_pragma(std::string_view statement);
+// A pragma value as SQLite reads a boolean (on/off, true/false, yes/no, numbers).
+std::optional<bool> pragma_boolean(std::string_view value);
+
+// Whether a statement controls transactions: BEGIN, COMMIT, END, ROLLBACK,
+// SAVEPOINT or RELEASE, in any case, after any comments.
+bool is_transaction_control(std::string_view statement);
+
+// Why a migration file for this dialect may not contain this statement, or
+// empty: transaction control (each migration runs in a transaction of its own,
+// the runner's or D1's), pragmas that cannot take effect inside that
+// transaction, and on D1 PRAGMA foreign_keys, which changes nothing there.
+std::string migration_statement_refusal(std::string_view statement, Dialect d);
 
 }  // namespace schema

@@ -5,9 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <climits>
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -32,10 +34,19 @@ struct Migration {
     fs::path up_path;
     std::optional<fs::path> down_path;
     std::string up_sql, down_sql;
+    sqlite::Script up_script, down_script;  // their statements, split once when read
     std::string checksum;       // SHA-256 of the forward file, hex
     std::string down_checksum;  // of the rollback file, or empty
 
     std::string label() const;  // file stem, e.g. "0003_add_prefs"
+};
+
+// The largest version number (after it, next_version() refuses).
+inline constexpr std::int64_t kMaxVersion = INT64_MAX;
+
+// A migration directory that cannot be read as one (e.g. a number too large).
+class DirectoryError : public std::runtime_error {
+    using std::runtime_error::runtime_error;
 };
 
 struct Directory {
@@ -48,7 +59,7 @@ struct Directory {
     // Reads every migration under `root` (which may not exist: then it is empty).
     // Without `read_rollbacks`, rollback files are found but not read (status).
     static Directory load(const fs::path& root, bool read_rollbacks = true);
-    std::int64_t next_version() const;
+    std::int64_t next_version() const;  // throws DirectoryError after kMaxVersion
     const Migration* find(std::int64_t version) const;
     // Where the pair for a new migration goes, in this directory's layout.
     std::pair<fs::path, fs::path> paths_for(std::int64_t version, const std::string& slug) const;
@@ -56,11 +67,17 @@ struct Directory {
 
 std::string sha256_hex(std::string_view data);
 
-// Whether a migration's SQL needs foreign keys switched off around it: the
-// header written for rebuilds, or a hand-written PRAGMA foreign_keys.
-bool needs_foreign_keys_off(std::string_view sql);
-// Whether one statement is a PRAGMA foreign_keys (any schema prefix).
-bool is_foreign_keys_pragma(std::string_view statement);
+// How a migration (sqlite dialect) runs foreign keys. PRAGMA foreign_keys does
+// nothing inside a transaction, so the runner sets it before BEGIN: to the
+// value the file sets at its top (before any other statement), else off for a
+// rebuild (the header `schema diff` writes), else on. A trailing
+// `PRAGMA foreign_keys = ON` restores keys, as the runner does anyway; one
+// anywhere else could not take effect, and is `misplaced`.
+struct ForeignKeysMode {
+    bool off = false;
+    const sqlite::ScriptStatement* misplaced = nullptr;
+};
+ForeignKeysMode foreign_keys_mode(std::string_view sql, const sqlite::Script& script);
 
 // --- tracking table -------------------------------------------------------------
 
@@ -158,7 +175,7 @@ std::vector<std::string> validate(const Directory& dir, const std::vector<Applie
 struct Event {
     enum class Kind {
         started, applied, rolled_back, failed, skipped, nothing_to_do, would_apply, would_roll_back,
-        backup, adopted, progress, rows_copied, baselined
+        backup, adopted, progress, rows_copied, baselined, warning
     };
     Kind kind;
     std::int64_t version = 0;
@@ -172,11 +189,17 @@ struct Event {
 const char* event_name(Event::Kind k);
 using EventSink = std::function<void(const Event&)>;
 
-// A migration that failed: which file, which statement, SQLite's own words.
+// A migration that failed: which file, which statement, SQLite's own words,
+// and what became of the database (the message says it).
 class MigrationFailed : public std::runtime_error {
 public:
-    // `ran`: false when it was refused before anything ran (the message says so).
-    MigrationFailed(std::string file, int line, std::string statement, std::string sqlite_message, bool ran = true);
+    enum class Outcome {
+        refused,          // before anything ran
+        rolled_back,      // its transaction was rolled back: the database is as before
+        not_rolled_back,  // a statement ended the transaction: what ran before it stays
+    };
+    MigrationFailed(std::string file, int line, std::string statement, std::string sqlite_message,
+                    Outcome outcome = Outcome::rolled_back);
     const std::string& file() const { return file_; }
     int line() const { return line_; }
     const std::string& statement() const { return statement_; }
@@ -239,12 +262,13 @@ private:
     std::int64_t version_ = 0;
 
     bool d1() const { return tracker_.tables().d1; }
-    void refuse_for_d1(const Migration& m, bool forward) const;
+    void refuse_unrunnable(const Migration& m, bool forward) const;
     void sync_with_wrangler(const Directory& dir);
     std::vector<Applied> history_for_run(const Directory& dir, bool dry_run);
     int run_all(const std::vector<const Migration*>& migrations, bool forward, bool dry_run);
     void take_backup(const std::string& label);
     void run_in_transaction(const Migration& m, bool forward);
+    void check_foreign_keys(const std::set<std::string>& changed);
 };
 
 // --- fleets ------------------------------------------------------------------------

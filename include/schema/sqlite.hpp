@@ -88,35 +88,65 @@ private:
 // Quotes a name for use in SQL text (same rules as schema::quote_ident).
 std::string quote(std::string_view name);
 
-// One statement of a script, as SQLite's own parser delimits it.
+// One statement of a script, as SQLite's own parser delimits it. Positions,
+// not views, so that a split can be kept beside the text it came from.
 struct ScriptStatement {
-    std::string_view text;  // from its first token to its ';' (comments before it skipped)
-    std::size_t offset = 0; // of text, in the script
+    std::size_t offset = 0;  // of its first token in the script (comments before it skipped)
+    std::size_t size = 0;    // through its ';' (or the end of the script)
+    int line = 1;            // of its first token, 1-based
+
+    std::string_view text(std::string_view script) const { return script.substr(offset, size); }
+};
+
+// A script split into its statements, once.
+struct Script {
+    std::vector<ScriptStatement> statements;
+    // Where SQLite stops reading: the first NUL byte, which ends SQL text for
+    // it wherever it appears (even inside a string literal), so nothing after
+    // it would run. npos when SQLite reads the whole text.
+    std::size_t unread = std::string_view::npos;
+    int unread_line = 0;
+
+    bool fully_readable() const { return unread == std::string_view::npos; }
 };
 
 // A statement of a script failed: which one, and SQLite's message.
 class ScriptError : public Error {
 public:
-    ScriptError(int code, const std::string& message, std::size_t offset, std::string statement)
-        : Error(code, message), offset_(offset), statement_(std::move(statement)) {}
+    ScriptError(int code, const std::string& message, std::size_t offset, std::string statement, int line = 0)
+        : Error(code, message), offset_(offset), statement_(std::move(statement)), line_(line) {}
     std::size_t offset() const { return offset_; }
     const std::string& statement() const { return statement_; }
+    int line() const { return line_; }  // 1-based, or 0 when unknown
 
 private:
     std::size_t offset_;
     std::string statement_;
+    int line_;
 };
 
-// Runs every statement of `sql` in order (SQLite splits them, so semicolons in
-// trigger bodies and strings are handled). `filter`, when given, sees each
-// statement first and returns false to skip it; `done`, when given, hears of
-// each statement run and the rows it changed. Throws ScriptError.
-void run_script(Database& db, std::string_view sql,
-                const std::function<bool(const ScriptStatement&)>& filter = nullptr,
-                const std::function<void(const ScriptStatement&, std::int64_t changes)>& done = nullptr);
+// The statements of `sql`, in one linear pass that ends each statement where
+// sqlite3_complete() would (semicolons in strings, quoted names, comments and
+// trigger bodies included), without a database.
+Script split_script(std::string_view sql);
 
-// The statements of `sql` without running them (prepared against `db`'s schema
-// only to find their boundaries; needs no tables to exist).
-std::vector<ScriptStatement> split_script(std::string_view sql);
+// The first `n` tokens of a statement, comments and whitespace skipped, as
+// written (quotes kept); fewer when it has fewer.
+std::vector<std::string_view> leading_tokens(std::string_view statement, std::size_t n);
+
+// Called before each statement runs; false skips it.
+using StatementFilter = std::function<bool(const ScriptStatement&, std::string_view text)>;
+// Called after each statement ran, with the rows it changed.
+using StatementDone = std::function<void(const ScriptStatement&, std::string_view text, std::int64_t changes)>;
+
+// Runs the statements of `script` (split from `sql`) in order. Refuses, before
+// running anything, a script SQLite cannot read to its end (a NUL byte), and
+// fails on any text of a statement SQLite did not consume. Throws ScriptError.
+void run_script(Database& db, std::string_view sql, const Script& script, const StatementFilter& filter = nullptr,
+                const StatementDone& done = nullptr);
+void run_script(Database& db, std::string_view sql);
+
+// Why a script with a NUL byte is refused (Script::unread).
+std::string unreadable_message();
 
 }  // namespace schema::sqlite

@@ -64,11 +64,10 @@ namespace {
 // line of a statement SQLite refuses.
 void replay(sqlite::Database& db, const migrate::Migration& m) {
     try {
-        sqlite::run_script(db, m.up_sql);
+        sqlite::run_script(db, m.up_sql, m.up_script);
     } catch (const sqlite::ScriptError& e) {
-        int line = 1 + int(std::count(m.up_sql.begin(), m.up_sql.begin() + std::ptrdiff_t(e.offset()), '\n'));
         throw InputError(fmt::format("{}:{}: this migration does not apply on top of the ones before it: {}",
-                                     m.up_path.string(), line, e.what()));
+                                     m.up_path.string(), e.line(), e.what()));
     }
 }
 

@@ -8,12 +8,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
-#include "schema/expr.hpp"
+#include "schema/dialect.hpp"
 #include "schema/migrate.hpp"
 #include "schema/write.hpp"
 
@@ -60,10 +61,22 @@ std::vector<Entry> sorted_entries(const fs::path& dir) {
 void load_sql(Migration& m, bool read_rollback) {
     m.up_sql = read_all(m.up_path);
     m.checksum = sha256_hex(m.up_sql);
+    m.up_script = sqlite::split_script(m.up_sql);
     if (m.down_path && read_rollback) {
         m.down_sql = read_all(*m.down_path);
         m.down_checksum = sha256_hex(m.down_sql);
+        m.down_script = sqlite::split_script(m.down_sql);
     }
+}
+
+// A file's version number; one too large for a version is the user's to fix.
+std::int64_t parse_version(const std::string& digits, const fs::path& file) {
+    std::int64_t version = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), version);
+    if (ec != std::errc() || end != digits.data() + digits.size())
+        throw DirectoryError(fmt::format("{}: the migration number {} is too large (at most {}); renumber the file",
+                                         file.string(), digits, kMaxVersion));
+    return version;
 }
 
 // File names of the layouts: "0012_add_prefs.sql", "0012_add_prefs.rollback.sql",
@@ -127,7 +140,7 @@ Directory Directory::load(const fs::path& root, bool read_rollbacks) {
     // One migration of any layout: its number and name, where its files are.
     auto add = [&](const NameParts& parts, fs::path up, std::optional<fs::path> down) {
         Migration m;
-        m.version = std::stoll(parts.digits);
+        m.version = parse_version(parts.digits, up);
         m.name = parts.name;
         m.up_path = std::move(up);
         m.down_path = std::move(down);
@@ -186,7 +199,14 @@ Directory Directory::load(const fs::path& root, bool read_rollbacks) {
     return d;
 }
 
-std::int64_t Directory::next_version() const { return migrations.empty() ? 1 : migrations.back().version + 1; }
+std::int64_t Directory::next_version() const {
+    if (migrations.empty()) return 1;
+    const Migration& last = migrations.back();
+    if (last.version == kMaxVersion)
+        throw DirectoryError(fmt::format("{}: no migration number follows {}; renumber the migrations",
+                                         last.up_path.string(), last.version));
+    return last.version + 1;
+}
 
 const Migration* Directory::find(std::int64_t version) const {
     auto it = std::lower_bound(migrations.begin(), migrations.end(), version,
@@ -207,23 +227,29 @@ std::pair<fs::path, fs::path> Directory::paths_for(std::int64_t version, const s
     return {};
 }
 
-bool is_foreign_keys_pragma(std::string_view statement) {
-    try {
-        auto toks = tokenize(statement.substr(0, std::min<std::size_t>(statement.size(), 80)));
-        if (toks.empty() || !toks[0].is("pragma")) return false;
-        std::size_t i = 1;
-        if (i + 1 < toks.size() && toks[i + 1].is(".")) i += 2;
-        return i < toks.size() && toks[i].is("foreign_keys");
-    } catch (const std::exception&) {
-        return false;  // cut mid-token: not a pragma we could read
+ForeignKeysMode foreign_keys_mode(std::string_view sql, const sqlite::Script& script) {
+    ForeignKeysMode mode;
+    mode.off = sql.find(kForeignKeysOffMarker) != std::string_view::npos;
+    const auto& statements = script.statements;
+    // The statements other than PRAGMA foreign_keys = v lie between these.
+    std::size_t first_other = statements.size(), last_other = 0;
+    std::vector<std::optional<bool>> sets(statements.size());
+    for (std::size_t i = 0; i < statements.size(); ++i) {
+        auto pragma = parse_pragma(statements[i].text(sql));
+        if (pragma && pragma->name == "foreign_keys" && pragma->value) {
+            sets[i] = pragma_boolean(*pragma->value);
+            if (!sets[i]) mode.misplaced = &statements[i];  // not a value SQLite reads as on or off
+            continue;
+        }
+        first_other = std::min(first_other, i);
+        last_other = i;
     }
-}
-
-bool needs_foreign_keys_off(std::string_view sql) {
-    if (sql.find(kForeignKeysOffMarker) != std::string_view::npos) return true;
-    for (const auto& st : sqlite::split_script(sql))
-        if (is_foreign_keys_pragma(st.text)) return true;
-    return false;
+    for (std::size_t i = 0; i < statements.size(); ++i) {
+        if (!sets[i]) continue;
+        if (i < first_other) mode.off = !*sets[i];
+        else if (i < last_other || !*sets[i]) mode.misplaced = mode.misplaced ? mode.misplaced : &statements[i];
+    }
+    return mode;
 }
 
 std::vector<Drift> drift(const Directory& dir, const std::vector<Applied>& applied) {

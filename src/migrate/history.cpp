@@ -49,8 +49,16 @@ std::vector<std::string> validate(const Directory& dir, const std::vector<Applie
             out.push_back(fmt::format("gap: no migration numbered {} between {} and {}", prev.version + 1,
                                       prev.label(), cur.label()));
     }
-    for (const auto& m : dir.migrations)
+    for (const auto& m : dir.migrations) {
         if (!m.down_path) out.push_back(fmt::format("{}: no rollback file", m.up_path.string()));
+        // What apply would refuse to run: SQLite would not read the file to its end.
+        if (!m.up_script.fully_readable())
+            out.push_back(fmt::format("{}:{}: {}", m.up_path.string(), m.up_script.unread_line,
+                                      sqlite::unreadable_message()));
+        if (m.down_path && !m.down_script.fully_readable())
+            out.push_back(fmt::format("{}:{}: {}", m.down_path->string(), m.down_script.unread_line,
+                                      sqlite::unreadable_message()));
+    }
     if (applied) {
         std::int64_t last_applied = applied->empty() ? 0 : applied->back().version;
         for (const auto& s : states(dir, *applied)) {

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cctype>
+#include <map>
 #include <set>
 
 #include "schema/dialect.hpp"
@@ -61,12 +63,24 @@ std::string copied_into(std::string_view statement) {
 
 }  // namespace
 
+namespace {
+const char* outcome_text(MigrationFailed::Outcome outcome) {
+    switch (outcome) {
+        case MigrationFailed::Outcome::refused: return "nothing was applied";
+        case MigrationFailed::Outcome::rolled_back:
+            return "the migration was rolled back; the database is as it was before it";
+        case MigrationFailed::Outcome::not_rolled_back:
+            return "the migration was NOT rolled back: this statement ended the runner's transaction, so what ran "
+                   "before it stays in the database, unrecorded; restore the backup or repair it by hand";
+    }
+    return "";
+}
+}  // namespace
+
 MigrationFailed::MigrationFailed(std::string file, int line, std::string statement, std::string sqlite_message,
-                                 bool ran)
+                                 Outcome outcome)
     : std::runtime_error(fmt::format("{}:{}: {}\n  statement: {}\n  {}", file, line, sqlite_message,
-                                     first_line(statement),
-                                     ran ? "the migration was rolled back; the database is as it was before it"
-                                         : "nothing was applied")),
+                                     first_line(statement), outcome_text(outcome))),
       file_(std::move(file)),
       line_(line),
       statement_(std::move(statement)),
@@ -90,6 +104,7 @@ const char* event_name(Event::Kind k) {
         case Event::Kind::progress: return "progress";
         case Event::Kind::rows_copied: return "rows_copied";
         case Event::Kind::baselined: return "baselined";
+        case Event::Kind::warning: return "warning";
     }
     return "";
 }
@@ -161,25 +176,123 @@ void require_wrangler_layout(const Directory& dir) {
                                        dir.root.string(), layout_name(dir.layout)));
 }
 
-// D1 would refuse the file (or, for PRAGMA foreign_keys, silently ignore it):
-// nothing runs, the file and statement are named.
-void Runner::refuse_for_d1(const Migration& m, bool forward) const {
-    if (!d1()) return;
+// A file the runner cannot run as a whole, refused before anything runs, with
+// its file and line: one SQLite would not read to its end (a NUL byte), a
+// statement the dialect refuses (transaction control, pragmas that cannot take
+// effect in the migration's transaction), a misplaced PRAGMA foreign_keys.
+void Runner::refuse_unrunnable(const Migration& m, bool forward) const {
     const std::string& sql = forward ? m.up_sql : m.down_sql;
-    for (const auto& st : sqlite::split_script(sql)) {
-        std::string why = d1_statement_refusal(st.text);
-        if (!why.empty())
-            throw MigrationFailed((forward ? m.up_path : *m.down_path).string(), line_of(sql, st.offset),
-                                  std::string(st.text), why, /*ran=*/false);
+    const sqlite::Script& script = forward ? m.up_script : m.down_script;
+    const std::string file = (forward ? m.up_path : *m.down_path).string();
+    auto refuse = [&](const sqlite::ScriptStatement& st, const std::string& why) {
+        throw MigrationFailed(file, st.line, std::string(st.text(sql)), why, MigrationFailed::Outcome::refused);
+    };
+    if (!script.fully_readable())
+        throw MigrationFailed(file, script.unread_line, "(a NUL byte)", sqlite::unreadable_message(),
+                              MigrationFailed::Outcome::refused);
+    const Dialect dialect = d1() ? Dialect::d1 : Dialect::sqlite;
+    for (const auto& st : script.statements) {
+        std::string why = migration_statement_refusal(st.text(sql), dialect);
+        if (!why.empty()) refuse(st, why);
     }
+    if (d1()) return;
+    if (auto misplaced = foreign_keys_mode(sql, script).misplaced)
+        refuse(*misplaced, "PRAGMA foreign_keys cannot take effect here: it does nothing inside the migration's "
+                           "transaction, so the runner sets it before the transaction from a PRAGMA foreign_keys = "
+                           "ON or OFF at the top of the file (a last PRAGMA foreign_keys = ON is allowed: keys are "
+                           "switched back on after the migration anyway)");
+}
+
+namespace {
+
+// The tables a migration wrote rows into, as SQLite's authorizer names them
+// while it compiles each statement (triggers included).
+struct WrittenTables {
+    std::set<std::string> names;  // lower case
+
+    static int record(void* self, int action, const char* a, const char* b, const char*, const char*) {
+        auto& names = static_cast<WrittenTables*>(self)->names;
+        switch (action) {
+            case SQLITE_INSERT:
+            case SQLITE_UPDATE:
+            case SQLITE_DELETE:
+            case SQLITE_CREATE_TABLE:
+            case SQLITE_DROP_TABLE:
+                if (a) names.insert(lower(a));
+                break;
+            case SQLITE_ALTER_TABLE:
+                if (b) names.insert(lower(b));
+                break;
+            default: break;
+        }
+        return SQLITE_OK;
+    }
+    static std::string lower(std::string s) {
+        for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+        return s;
+    }
+};
+
+// Every table's CREATE statement, by lower-case name.
+std::map<std::string, std::string> table_definitions(sqlite::Database& db) {
+    std::map<std::string, std::string> out;
+    auto st = db.prepare("SELECT lower(name), coalesce(sql, '') FROM sqlite_master WHERE type = 'table'");
+    while (st.step()) out.emplace(st.text(0), st.text(1));
+    return out;
+}
+
+// Which tables reference which (child -> parents), lower case.
+std::map<std::string, std::set<std::string>> foreign_key_parents(sqlite::Database& db) {
+    std::map<std::string, std::set<std::string>> out;
+    auto st = db.prepare(
+        "SELECT lower(m.name), lower(f.\"table\") FROM sqlite_master AS m, pragma_foreign_key_list(m.name) AS f "
+        "WHERE m.type = 'table'");
+    while (st.step()) out[st.text(0)].insert(st.text(1));
+    return out;
+}
+
+}  // namespace
+
+// The foreign-key check before COMMIT (keys were off, or deferred): only the
+// tables the migration changed (schema or rows) and the tables that reference
+// them can have new violations, so only they fail the migration. Violations
+// elsewhere were there before it: a warning names them.
+void Runner::check_foreign_keys(const std::set<std::string>& changed) {
+    std::set<std::string> scope;
+    auto existing = table_definitions(db_);
+    for (const auto& t : changed)
+        if (existing.count(t)) scope.insert(t);
+    for (const auto& [child, parents] : foreign_key_parents(db_))
+        for (const auto& parent : parents)
+            if (changed.count(parent)) scope.insert(child);
+    for (const auto& table : scope) {
+        auto st = db_.prepare("PRAGMA foreign_key_check(" + sqlite::quote(table) + ")");
+        if (st.step())
+            throw sqlite::Error(SQLITE_CONSTRAINT_FOREIGNKEY,
+                                fmt::format("FOREIGN KEY check failed: a row of {} (rowid {}) references a missing "
+                                            "row of {}",
+                                            st.text(0), st.text(1), st.text(2)));
+    }
+    std::map<std::string, std::int64_t> elsewhere;  // table -> rows that violate
+    auto st = db_.prepare("PRAGMA foreign_key_check");
+    while (st.step())
+        if (!scope.count(WrittenTables::lower(st.text(0)))) ++elsewhere[st.text(0)];
+    if (elsewhere.empty()) return;
+    std::string list;
+    for (const auto& [table, rows] : elsewhere)
+        list += fmt::format("{}{} ({} row{})", list.empty() ? "" : ", ", table, rows, rows == 1 ? "" : "s");
+    sink_({Event::Kind::warning, 0, {}, {}, 0,
+           "foreign key violations the migration did not cause, in tables it did not touch: " + list +
+               " (PRAGMA foreign_key_check lists them)"});
 }
 
 void Runner::run_in_transaction(const Migration& m, bool forward) {
     const std::string& sql = forward ? m.up_sql : m.down_sql;
+    const sqlite::Script& script = forward ? m.up_script : m.down_script;
     const std::string file = (forward ? m.up_path : *m.down_path).string();
     // D1 cannot switch foreign keys off: its files run with them on, and a
     // rebuild there defers them to COMMIT (checked below, for a clear message).
-    const bool keys_off = !d1() && needs_foreign_keys_off(sql);
+    const bool keys_off = !d1() && foreign_keys_mode(sql, script).off;
     const bool check_keys = keys_off || (d1() && sql.find("defer_foreign_keys") != std::string::npos);
     const bool keys_were_on = db_.query_int("PRAGMA foreign_keys") != 0;
     if (keys_off) db_.exec("PRAGMA foreign_keys = OFF");
@@ -190,6 +303,7 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
     auto started = std::chrono::steady_clock::now();
     sink_({Event::Kind::started, m.version, m.name, file, 0, forward ? "applying" : "rolling back"});
     db_.exec("BEGIN IMMEDIATE");
+    bool transaction_lost = false;  // a statement ended the runner's transaction
     try {
         tracker_.create();
         bool applied = tracker_.is_applied(m);
@@ -221,12 +335,29 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
                 return 0;
             },
             &ticker);
+        auto tables_before = check_keys ? table_definitions(db_) : std::map<std::string, std::string>();
+        WrittenTables written;
+        if (check_keys) sqlite3_set_authorizer(db_.get(), &WrittenTables::record, &written);
+        auto stop_watching = [&] {
+            sqlite3_progress_handler(db_.get(), 0, nullptr, nullptr);
+            sqlite3_set_authorizer(db_.get(), nullptr, nullptr);
+        };
         try {
             sqlite::run_script(
-                db_, sql,
-                [this](const sqlite::ScriptStatement& st) { return d1() || !is_foreign_keys_pragma(st.text); },
-                [&](const sqlite::ScriptStatement& st, std::int64_t changes) {
-                    auto into = copied_into(st.text);
+                db_, sql, script,
+                [this](const sqlite::ScriptStatement&, std::string_view text) {
+                    if (d1()) return true;
+                    auto pragma = parse_pragma(text);
+                    return !pragma || pragma->name != "foreign_keys";  // set before BEGIN
+                },
+                [&](const sqlite::ScriptStatement& st, std::string_view text, std::int64_t changes) {
+                    // The safety net under the refusal of transaction statements.
+                    if (!db_.in_transaction()) {
+                        transaction_lost = true;
+                        throw sqlite::ScriptError(SQLITE_ERROR, "this statement ended the runner's transaction",
+                                                  st.offset, std::string(text), st.line);
+                    }
+                    auto into = copied_into(text);
                     if (!into.empty())
                         sink_({Event::Kind::rows_copied, m.version, m.name, into,
                                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
@@ -234,25 +365,23 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
                                {}, changes});
                 });
         } catch (...) {
-            sqlite3_progress_handler(db_.get(), 0, nullptr, nullptr);
+            stop_watching();
             throw;
         }
-        sqlite3_progress_handler(db_.get(), 0, nullptr, nullptr);
+        stop_watching();
         if (check_keys) {
             // After the last statement; reported as a statement of its own.
-            auto fail = [&](int code, const std::string& message) {
-                throw sqlite::ScriptError(code, message, sql.size(), "PRAGMA foreign_key_check (run by schema)");
-            };
+            std::set<std::string> changed = std::move(written.names);
+            auto tables_after = table_definitions(db_);
+            for (const auto& [name, definition] : tables_after) {
+                auto it = tables_before.find(name);
+                if (it == tables_before.end() || it->second != definition) changed.insert(name);
+            }
             try {
-                auto st = db_.prepare("PRAGMA foreign_key_check");
-                if (st.step())
-                    fail(SQLITE_CONSTRAINT_FOREIGNKEY,
-                         fmt::format("FOREIGN KEY check failed: a row of {} (rowid {}) references a missing row of {}",
-                                     st.text(0), st.text(1), st.text(2)));
-            } catch (const sqlite::ScriptError&) {
-                throw;
+                check_foreign_keys(changed);
             } catch (const sqlite::Error& e) {
-                fail(e.code(), e.what());  // e.g. "foreign key mismatch": a key that references no unique key
+                // e.g. "foreign key mismatch": a key that references no unique key
+                throw sqlite::ScriptError(e.code(), e.what(), sql.size(), "PRAGMA foreign_key_check (run by schema)");
             }
         }
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
@@ -266,9 +395,14 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
         restore_keys();
         sink_({forward ? Event::Kind::applied : Event::Kind::rolled_back, m.version, m.name, file, ms, {}});
     } catch (const sqlite::ScriptError& e) {
+        // SQLite itself rolls a transaction back on some errors (a full disk,
+        // an interrupt): then it is gone, and it was rolled back.
         if (db_.in_transaction()) db_.exec("ROLLBACK");
         restore_keys();
-        MigrationFailed failure(file, line_of(sql, e.offset()), e.statement(), e.what());
+        const int line = e.line() ? e.line() : line_of(sql, e.offset());
+        MigrationFailed failure(file, line, e.statement(), e.what(),
+                                transaction_lost ? MigrationFailed::Outcome::not_rolled_back
+                                                 : MigrationFailed::Outcome::rolled_back);
         Event failed{Event::Kind::failed, m.version, m.name, file, 0, e.what()};
         failed.line = failure.line();
         sink_(failed);
@@ -291,7 +425,7 @@ std::vector<Applied> Runner::history_for_run(const Directory& dir, bool dry_run)
 // Runs `migrations` in order (forward files, or rollbacks), each in its own
 // transaction, after the checks and the backup; or, dry, only names them.
 int Runner::run_all(const std::vector<const Migration*>& migrations, bool forward, bool dry_run) {
-    for (auto m : migrations) refuse_for_d1(*m, forward);
+    for (auto m : migrations) refuse_unrunnable(*m, forward);
     if (dry_run) {
         for (auto m : migrations)
             sink_({forward ? Event::Kind::would_apply : Event::Kind::would_roll_back, m->version, m->name,
@@ -301,11 +435,34 @@ int Runner::run_all(const std::vector<const Migration*>& migrations, bool forwar
     take_backup((forward ? "applying " : "rolling back ") + migrations.front()->label());
     db_.exec("PRAGMA foreign_keys = ON");
     for (auto m : migrations) {
-        run_in_transaction(*m, forward);
+        try {
+            run_in_transaction(*m, forward);
+        } catch (const sqlite::ScriptError&) {
+            throw;
+        } catch (const sqlite::Error& e) {  // e.g. "database is locked" at BEGIN: which migration waited
+            throw sqlite::Error(e.code(), fmt::format("{} {} ({}): {}", forward ? "applying" : "rolling back",
+                                                      m->label(), (forward ? m->up_path : *m->down_path).string(),
+                                                      e.what()));
+        }
         if (forward) version_ = std::max(version_, m->version);
     }
     return int(migrations.size());
 }
+
+namespace {
+
+// Why apply has nothing to do: the database is up to date, or what is pending
+// lies beyond --to.
+std::string nothing_to_apply(const Directory& dir, const std::set<std::int64_t>& done, const ApplyOptions& options) {
+    std::vector<const Migration*> later;
+    for (const auto& m : dir.migrations)
+        if (!done.count(m.version)) later.push_back(&m);
+    if (later.empty()) return "nothing to apply: the database is up to date";
+    return fmt::format("nothing to apply up to version {}: {} later migration{} pending (next: {})", *options.to,
+                       later.size(), later.size() == 1 ? " is" : "s are", later.front()->label());
+}
+
+}  // namespace
 
 int Runner::apply(const Directory& dir, const ApplyOptions& options) {
     auto applied = history_for_run(dir, options.dry_run);
@@ -325,7 +482,7 @@ int Runner::apply(const Directory& dir, const ApplyOptions& options) {
         pending.push_back(&m);
     }
     if (pending.empty()) {
-        sink_({Event::Kind::nothing_to_do, 0, {}, {}, 0, "nothing to apply: the database is up to date"});
+        sink_({Event::Kind::nothing_to_do, 0, {}, {}, 0, nothing_to_apply(dir, done, options)});
         return 0;
     }
     return run_all(pending, true, options.dry_run);

@@ -2,6 +2,9 @@
 
 #include "schema/ident.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 namespace schema::sqlite {
 
 namespace {
@@ -128,77 +131,214 @@ std::string quote(std::string_view name) { return quote_ident(name); }
 namespace schema::sqlite {
 
 namespace {
-// Skips whitespace and comments, as SQLite's tokenizer would, so a statement's
-// reported position is that of its first token.
-std::size_t skip_blank(std::string_view sql, std::size_t i) {
-    while (i < sql.size()) {
-        char c = sql[i];
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-            ++i;
-        } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
-            while (i < sql.size() && sql[i] != '\n') ++i;
-        } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
-            auto end = sql.find("*/", i + 2);
-            i = end == std::string_view::npos ? sql.size() : end + 2;
-        } else {
-            break;
+
+// What the statement splitter needs to know of a token, as sqlite3_complete()
+// classifies them.
+enum class Lexeme { blank, semicolon, word, other };
+
+bool is_word_char(char c) {
+    auto u = static_cast<unsigned char>(c);
+    return std::isalnum(u) || c == '_' || c == '$' || u >= 0x80;
+}
+
+// The end of the token that starts at `i` (an unterminated string or comment
+// runs to the end of the text, as it does for SQLite), and its class.
+std::pair<Lexeme, std::size_t> next_lexeme(std::string_view sql, std::size_t i) {
+    const std::size_t n = sql.size();
+    const char c = sql[i];
+    auto through = [&](std::string_view closing, std::size_t from) {
+        auto end = sql.find(closing, from);
+        return end == std::string_view::npos ? n : end + closing.size();
+    };
+    if (std::isspace(static_cast<unsigned char>(c))) {
+        std::size_t j = i + 1;
+        while (j < n && std::isspace(static_cast<unsigned char>(sql[j]))) ++j;
+        return {Lexeme::blank, j};
+    }
+    if (c == '-' && i + 1 < n && sql[i + 1] == '-') return {Lexeme::blank, through("\n", i + 2)};
+    if (c == '/' && i + 1 < n && sql[i + 1] == '*') return {Lexeme::blank, through("*/", i + 2)};
+    if (c == ';') return {Lexeme::semicolon, i + 1};
+    if (c == '\'' || c == '"' || c == '`') {
+        // A doubled quote is the quote itself: scanning on from it is the same.
+        std::size_t j = i + 1;
+        while (true) {
+            j = sql.find(c, j);
+            if (j == std::string_view::npos) return {Lexeme::other, n};
+            if (j + 1 < n && sql[j + 1] == c) {
+                j += 2;
+                continue;
+            }
+            return {Lexeme::other, j + 1};
         }
     }
-    return i;
+    if (c == '[') return {Lexeme::other, through("]", i + 1)};
+    if (is_word_char(c)) {
+        std::size_t j = i + 1;
+        while (j < n && is_word_char(sql[j])) ++j;
+        return {Lexeme::word, j};
+    }
+    return {Lexeme::other, i + 1};
 }
+
+bool word_is(std::string_view word, std::string_view keyword) {
+    return word.size() == keyword.size() &&
+           std::equal(word.begin(), word.end(), keyword.begin(),
+                      [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+}
+
+// Where a statement is on its way to its end, as sqlite3_complete() tracks it:
+// a CREATE [TEMP] TRIGGER ends only at "; END ;", every other statement at its
+// first semicolon.
+enum class Phase { start, normal, explain, create, trigger, trigger_semicolon, trigger_end };
+
+Phase after_word(Phase p, std::string_view word) {
+    switch (p) {
+        case Phase::start:
+            if (word_is(word, "explain")) return Phase::explain;
+            [[fallthrough]];
+        case Phase::explain: return word_is(word, "create") ? Phase::create : Phase::normal;
+        case Phase::create:
+            if (word_is(word, "temp") || word_is(word, "temporary")) return Phase::create;
+            return word_is(word, "trigger") ? Phase::trigger : Phase::normal;
+        case Phase::trigger_semicolon: return word_is(word, "end") ? Phase::trigger_end : Phase::trigger;
+        case Phase::trigger_end: return Phase::trigger;
+        case Phase::normal:
+        case Phase::trigger: return p;
+    }
+    return p;
+}
+
+Phase after_other(Phase p) {
+    switch (p) {
+        case Phase::trigger:
+        case Phase::trigger_semicolon:
+        case Phase::trigger_end: return Phase::trigger;
+        default: return Phase::normal;
+    }
+}
+
+// True when the statement ends at this semicolon; else the phase after it.
+bool ends_at_semicolon(Phase& p) {
+    if (p == Phase::trigger || p == Phase::trigger_semicolon) {
+        p = Phase::trigger_semicolon;
+        return false;
+    }
+    return true;
+}
+
+bool only_blank(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        auto [kind, end] = next_lexeme(text, i);
+        if (kind != Lexeme::blank) return false;
+        i = end;
+    }
+    return true;
+}
+
 }  // namespace
 
-std::vector<ScriptStatement> split_script(std::string_view sql) {
-    std::vector<ScriptStatement> out;
-    std::size_t i = 0;
-    while (true) {
-        i = skip_blank(sql, i);
-        if (i >= sql.size()) break;
-        // sqlite3_complete() answers "does this end a statement?", trigger bodies included.
-        std::size_t j = i;
-        std::size_t end = sql.size();
-        std::string candidate;
-        while (j < sql.size()) {
-            auto semi = sql.find(';', j);
-            if (semi == std::string_view::npos) break;
-            candidate.assign(sql.substr(i, semi + 1 - i));
-            if (sqlite3_complete(candidate.c_str())) {
-                end = semi + 1;
-                break;
+Script split_script(std::string_view sql) {
+    Script out;
+    if (auto nul = sql.find('\0'); nul != std::string_view::npos) {
+        out.unread = nul;
+        sql = sql.substr(0, nul);  // SQLite reads no further
+    }
+    int line = 1;
+    std::size_t counted = 0;  // newlines are counted up to here
+    auto line_at = [&](std::size_t offset) {
+        line += int(std::count(sql.begin() + std::ptrdiff_t(counted), sql.begin() + std::ptrdiff_t(offset), '\n'));
+        counted = offset;
+        return line;
+    };
+    std::optional<std::size_t> begin;  // of the statement being read
+    Phase phase = Phase::start;
+    auto finish = [&](std::size_t end) {
+        out.statements.push_back({*begin, end - *begin, line_at(*begin)});
+        begin.reset();
+        phase = Phase::start;
+    };
+    for (std::size_t i = 0; i < sql.size();) {
+        auto [kind, end] = next_lexeme(sql, i);
+        if (kind == Lexeme::semicolon) {
+            if (!begin) {
+                i = end;  // an empty statement
+                continue;
             }
-            j = semi + 1;
+            if (ends_at_semicolon(phase)) finish(end);
+        } else if (kind != Lexeme::blank) {
+            if (!begin) begin = i;
+            phase = kind == Lexeme::word ? after_word(phase, sql.substr(i, end - i)) : after_other(phase);
         }
-        out.push_back({sql.substr(i, end - i), i});
+        i = end;
+    }
+    if (begin) finish(sql.size());  // the last statement may go without its ';'
+    if (!out.fully_readable()) out.unread_line = line_at(out.unread);
+    return out;
+}
+
+std::vector<std::string_view> leading_tokens(std::string_view statement, std::size_t n) {
+    std::vector<std::string_view> out;
+    for (std::size_t i = 0; i < statement.size() && out.size() < n;) {
+        auto [kind, end] = next_lexeme(statement, i);
+        if (kind != Lexeme::blank) out.push_back(statement.substr(i, end - i));
         i = end;
     }
     return out;
 }
 
-void run_script(Database& db, std::string_view sql, const std::function<bool(const ScriptStatement&)>& filter,
-                const std::function<void(const ScriptStatement&, std::int64_t)>& done) {
-    for (const auto& st : split_script(sql)) {
-        if (filter && !filter(st)) continue;
-        const std::int64_t before = sqlite3_total_changes64(db.get());
+namespace {
+
+// Runs one statement as SQLite reads it; throws unless it consumed the text.
+void run_statement(Database& db, std::string_view sql, const ScriptStatement& st) {
+    const std::string_view text = st.text(sql);
+    auto fail = [&](int code, const std::string& message) {
+        throw ScriptError(code, message, st.offset, std::string(text), st.line);
+    };
+    const char* start = text.data();
+    const char* end = start + text.size();
+    while (start < end) {
+        sqlite3_stmt* raw = nullptr;
         const char* tail = nullptr;
-        const char* start = st.text.data();
-        const char* end = start + st.text.size();
-        while (start < end) {
-            sqlite3_stmt* raw = nullptr;
-            int rc = sqlite3_prepare_v2(db.get(), start, int(end - start), &raw, &tail);
-            if (rc != SQLITE_OK)
-                throw ScriptError(rc, db.errmsg(), st.offset, std::string(st.text));
-            Statement stmt(db.get(), raw);
-            if (!raw) break;  // only comments or whitespace left
-            try {
-                while (stmt.step()) {
-                }
-            } catch (const Error& e) {
-                throw ScriptError(e.code(), e.what(), st.offset, std::string(st.text));
-            }
-            start = tail;
+        int rc = sqlite3_prepare_v2(db.get(), start, int(end - start), &raw, &tail);
+        if (rc != SQLITE_OK) fail(rc, db.errmsg());
+        Statement stmt(db.get(), raw);
+        if (!raw) {
+            // Nothing but comments left, or text SQLite would not read.
+            if (!only_blank(std::string_view(tail, std::size_t(end - tail))))
+                fail(SQLITE_ERROR, "SQLite did not read this statement to its end (it stopped at byte " +
+                                       std::to_string(tail - text.data()) + ")");
+            break;
         }
-        if (done) done(st, sqlite3_total_changes64(db.get()) - before);
+        try {
+            while (stmt.step()) {
+            }
+        } catch (const Error& e) {
+            fail(e.code(), e.what());
+        }
+        start = tail;
     }
+}
+
+}  // namespace
+
+void run_script(Database& db, std::string_view sql, const Script& script, const StatementFilter& filter,
+                const StatementDone& done) {
+    if (!script.fully_readable())
+        throw ScriptError(SQLITE_ERROR, unreadable_message(), script.unread, "(a NUL byte)", script.unread_line);
+    for (const auto& st : script.statements) {
+        const std::string_view text = st.text(sql);
+        if (filter && !filter(st, text)) continue;
+        const std::int64_t before = sqlite3_total_changes64(db.get());
+        run_statement(db, sql, st);
+        if (done) done(st, text, sqlite3_total_changes64(db.get()) - before);
+    }
+}
+
+void run_script(Database& db, std::string_view sql) { run_script(db, sql, split_script(sql)); }
+
+std::string unreadable_message() {
+    return "a NUL byte: SQLite stops reading SQL there, so nothing after it would run (a crash that zero-fills a "
+           "block leaves such a file); restore the file";
 }
 
 }  // namespace schema::sqlite
