@@ -26,7 +26,9 @@ int run(const RunOptions& o, const Project& p, Output& out, What what) {
     if (p.dialect == Dialect::d1) migrate::require_wrangler_layout(dir);  // before a database is created
     const bool existed = fs::exists(p.db);
     if (what != What::apply && !existed) throw InputError("database " + p.db.string() + " does not exist");
-    auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::create);
+    // A dry run creates nothing: a database that does not exist reads as an empty one.
+    auto db = !existed && o.dry_run ? sqlite::Database::memory()
+                                    : sqlite::Database::open(p.db.string(), sqlite::Database::Mode::create);
     migrate::Runner runner(db, p.db, p.history(), event_printer(out, p));
     runner.busy_timeout_ms = p.busy_timeout_ms;
     runner.backup.enabled = p.backups && !o.no_backup && existed;  // a new database has nothing to lose
@@ -98,6 +100,7 @@ migrate::EventSink event_printer(Output& out, const Project& p) {
             case K::backup: std::cout << fmt::format("backup       {}\n", e.file); break;
             case K::adopted: std::cout << fmt::format("adopted      {} ({})\n", label, e.message); break;
             case K::baselined: std::cout << fmt::format("baselined    {} ({})\n", label, e.message); break;
+            case K::warning: std::cerr << out.yellow("warning") << ": " << e.message << "\n"; break;
         }
     };
 }
@@ -106,7 +109,7 @@ void register_apply(CLI::App& app, Globals& g, int& exit_code) {
     auto opts = std::make_shared<RunOptions>();
     auto fleet = std::make_shared<FleetArgs>();
     auto* cmd = app.add_subcommand("apply", "Apply pending migrations, each in its own transaction");
-    cmd->add_option("--to", opts->to, "stop after this version");
+    cmd->add_option("--to", opts->to, "stop after this version")->check(CLI::NonNegativeNumber);
     cmd->add_flag("--dry-run", opts->dry_run, "print what would run and change nothing");
     add_backup_flag(cmd, *opts);
     cmd->add_option("--fleet", fleet->pattern, "apply to every database file matching this pattern ('tenants/*.db')");
@@ -130,8 +133,11 @@ void register_apply(CLI::App& app, Globals& g, int& exit_code) {
 void register_rollback(CLI::App& app, Globals& g, int& exit_code) {
     auto opts = std::make_shared<RunOptions>();
     auto* cmd = app.add_subcommand("rollback", "Roll back applied migrations, newest first");
-    auto* to = cmd->add_option("--to", opts->to, "roll back every migration after this version");
-    cmd->add_option("--steps", opts->steps, "how many migrations to roll back (default 1)")->excludes(to);
+    auto* to = cmd->add_option("--to", opts->to, "roll back every migration after this version")
+                   ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--steps", opts->steps, "how many migrations to roll back (default 1)")
+        ->check(CLI::PositiveNumber)
+        ->excludes(to);
     cmd->add_flag("--dry-run", opts->dry_run, "print what would run and change nothing");
     add_backup_flag(cmd, *opts);
     cmd->callback([opts, &g, &exit_code] {
@@ -143,7 +149,9 @@ void register_rollback(CLI::App& app, Globals& g, int& exit_code) {
 void register_baseline(CLI::App& app, Globals& g, int& exit_code) {
     auto opts = std::make_shared<RunOptions>();
     auto* cmd = app.add_subcommand("baseline", "Record migrations 1..N as applied without running them");
-    cmd->add_option("N", opts->baseline_version, "the last version the database already has")->required();
+    cmd->add_option("N", opts->baseline_version, "the last version the database already has")
+        ->required()
+        ->check(CLI::NonNegativeNumber);
     cmd->callback([opts, &g, &exit_code] {
         Output out(g.no_color, g.json);
         exit_code = for_each_project(g, out, [&](const Project& p) { return run(*opts, p, out, What::baseline); });

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <limits>
 #include <set>
 #include <toml++/toml.h>
 
@@ -20,6 +21,16 @@ const std::set<std::string> kKeys = {"db",         "schema",       "migrations",
 std::string where(const toml::node& n) {
     const auto& s = n.source();
     return s.begin ? fmt::format(" (line {})", s.begin.line) : "";
+}
+
+// A count or a number of milliseconds: what an int holds, as for the flags.
+int whole_number(const fs::path& file, const std::string& key, const toml::node& node) {
+    auto v = node.value_exact<std::int64_t>();
+    if (!v || *v < 0 || *v > std::numeric_limits<int>::max())
+        throw ConfigError(file, key,
+                          fmt::format("expected a whole number from 0 to {}{}", std::numeric_limits<int>::max(),
+                                      where(node)));
+    return int(*v);
 }
 
 // Applies the keys of `table` to `p`; `prefix` names the table in messages.
@@ -58,9 +69,7 @@ void apply_keys(const fs::path& file, const toml::table& table, const std::strin
             if (!v) throw ConfigError(file, full, "expected true or false" + where(node));
             p.backups = *v;
         } else {
-            auto v = node.value<std::int64_t>();
-            if (!v || *v < 0) throw ConfigError(file, full, "expected a whole number" + where(node));
-            (key == "keep_backups" ? p.keep_backups : p.busy_timeout_ms) = int(*v);
+            (key == "keep_backups" ? p.keep_backups : p.busy_timeout_ms) = whole_number(file, full, node);
         }
     }
 }

@@ -59,6 +59,9 @@ std::vector<Project> resolve_projects(const Globals& g, bool need_db) {
     const bool have_config = !g.config.empty() || fs::exists(config_file);
     if (!g.config.empty() && !fs::exists(config_file))
         throw InputError("config file " + config_file.string() + " does not exist");
+    if (fs::is_directory(config_file))
+        throw InputError("config file " + config_file.string() + " is a directory; name the file in it (--config " +
+                         (config_file / "schema.toml").string() + ")");
     if (g.all && !g.db.empty()) throw InputError("--db and --all do not go together: --all runs every database of "
                                                  "schema.toml");
     if (have_config) {
@@ -135,12 +138,26 @@ void print_outcomes(Output& out, const std::vector<Project>& projects, const std
     }
 }
 
+// SQLite's own words ("file is not a database", "database is locked") do not
+// say which file: a failure names the database it happened on.
+int run_naming_database(const std::function<int(const Project&)>& fn, const Project& p) {
+    try {
+        return fn(p);
+    } catch (const sqlite::ScriptError&) {
+        throw;
+    } catch (const sqlite::Error& e) {
+        const std::string what = e.what();
+        if (p.db.empty() || what.find(p.db.string()) != std::string::npos) throw;
+        throw sqlite::Error(e.code(), "database " + p.db.string() + ": " + what);
+    }
+}
+
 }  // namespace
 
 int for_each_project(const Globals& g, Output& out, const std::function<int(const Project&)>& fn, bool need_db) {
     auto projects = resolve_projects(g, need_db);
     // One database: its error ends the command and main reports it.
-    if (projects.size() == 1) return fn(projects.front());
+    if (projects.size() == 1) return run_naming_database(fn, projects.front());
     // Several: each runs whatever happened to the ones before it; the exit code
     // is the worst of theirs.
     std::vector<int> codes;
@@ -148,7 +165,7 @@ int for_each_project(const Globals& g, Output& out, const std::function<int(cons
         if (!out.json()) std::cout << out.bold(fmt::format("== {} ({})", p.name, p.db.string())) << "\n";
         int code = 0;
         try {
-            code = fn(p);
+            code = run_naming_database(fn, p);
         } catch (...) {
             Failure f = describe_failure(std::current_exception());
             std::cout.flush();

@@ -26,8 +26,10 @@ int main(int argc, char** argv) {
     app.add_option("--table", g.tracking_table, "tracking table (default: _migrations)");
     app.add_option("--backup-dir", g.backup_dir, "where apply/rollback copy the database first (default: backups/ "
                                                  "beside it)");
-    app.add_option("--keep-backups", g.keep_backups, "how many copies to keep (default: 5)");
-    app.add_option("--busy-timeout", g.busy_timeout_ms, "milliseconds to wait for another writer (default: 60000)");
+    app.add_option("--keep-backups", g.keep_backups, "how many copies to keep (default: 5)")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--busy-timeout", g.busy_timeout_ms, "milliseconds to wait for another writer (default: 60000)")
+        ->check(CLI::NonNegativeNumber);
     app.add_option("--dialect", g.dialect, "sqlite (default) or d1: write and run migrations for Cloudflare D1");
     app.add_flag("--json", g.json, "one JSON object per line instead of text");
     app.add_flag("--no-color", g.no_color, "no colors (also: NO_COLOR=1)");
