@@ -233,7 +233,7 @@ TEST_CASE("schema.toml: a bad config names the file and the key, exit 2") {
     test::write_file(p.root() / "schema.toml", "[databases.api]\ndb = \"api.db\"\nkeep_backups = \"five\"\n");
     r = run({"status"});
     CHECK(r.code == 2);
-    CHECK(r.err.find("schema.toml: databases.api.keep_backups: expected a whole number (line 3)") != std::string::npos);
+    CHECK(r.err.find("schema.toml: databases.api.keep_backups: expected a whole number from 0 to 2147483647 (line 3)") != std::string::npos);
     test::write_file(p.root() / "schema.toml", "[databases.api\n");
     r = run({"status"});
     CHECK(r.code == 2);

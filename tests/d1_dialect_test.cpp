@@ -132,7 +132,10 @@ TEST_CASE("d1: a migration D1 would refuse or ignore is not applied, and the mes
     r = d1(p, {"apply"});
     CHECK(r.code == 1);
     CHECK(r.err.find("0002_by_hand.sql:2: PRAGMA foreign_keys changes nothing on D1") != std::string::npos);
-    // Plain SQLite honours the pragma (the runner sets it outside the transaction).
+    // Plain SQLite honours the pragma at the top of the file (the runner sets it
+    // outside the transaction); after other statements it could not take effect.
+    CHECK(p.schema({"apply", "--no-backup"}).code == 1);
+    test::write_file(p.generated() / "0002_by_hand.sql", "PRAGMA foreign_keys = OFF;\nCREATE TABLE t (x);\n");
     CHECK(p.schema({"apply", "--no-backup"}).code == 0);
 }
 
