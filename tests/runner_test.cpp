@@ -426,7 +426,7 @@ TEST_CASE("runner: a rollback file without its forward file is reported in every
     CHECK(sv.out.find("0002_lost.rollback.sql: rollback without a forward migration") != std::string::npos);
 }
 
-TEST_CASE("runner: concurrent applies with backups on wait for each other; one backup, taken under the lock") {
+TEST_CASE("runner: concurrent applies with backups on wait for each other, and one backup is taken under the lock") {
     for (int round = 0; round < 3; ++round) {
         CAPTURE(round);
         Project p;
