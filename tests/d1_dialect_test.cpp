@@ -236,3 +236,69 @@ TEST_CASE("d1: with several D1 databases in wrangler's config, the local file is
     CHECK(test::run_cli({"--db", "auth.db", "diff", "-m", "init"}, p.root()).code == 0);
     CHECK(fs::exists(p.root() / "auth-migrations/0001_init.sql"));
 }
+
+TEST_CASE("d1: d1_database picks the first matching entry of wrangler's config, as wrangler does") {
+    Project p;
+    p.declare("CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
+    // "app" is the first entry's binding and the second's database_name (and
+    // the third repeats it): wrangler reads the first, so must we.
+    test::write_file(p.root() / "wrangler.toml", "name = \"x\"\n"
+                                                  "[[d1_databases]]\nbinding = \"app\"\ndatabase_name = \"main\"\n"
+                                                  "migrations_dir = \"first\"\n"
+                                                  "[[d1_databases]]\nbinding = \"OTHER\"\ndatabase_name = \"app\"\n"
+                                                  "migrations_dir = \"second\"\nmigrations_table = \"other_log\"\n"
+                                                  "[[d1_databases]]\nbinding = \"THIRD\"\ndatabase_name = \"app\"\n"
+                                                  "migrations_dir = \"third\"\n");
+    test::write_file(p.root() / "schema.toml", "dialect = \"d1\"\nd1_database = \"app\"\ndb = \"app.db\"\n");
+    REQUIRE(test::run_cli({"diff", "-m", "init"}, p.root()).code == 0);
+    CHECK(fs::exists(p.root() / "first/0001_init.sql"));
+    CHECK(!fs::exists(p.root() / "second"));
+    CHECK(!fs::exists(p.root() / "third"));
+    REQUIRE(test::run_cli({"apply", "--no-backup"}, p.root()).code == 0);
+    CHECK(p.one("SELECT name FROM d1_migrations") == "0001_init.sql");  // the first entry's table, not other_log
+    CHECK(p.one("SELECT count(*) FROM sqlite_master WHERE name = 'other_log'") == "0");
+}
+
+TEST_CASE("d1: a .sql file without a number, which wrangler applies anyway, gets one answer everywhere") {
+    Project p;
+    p.declare("CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
+    REQUIRE(d1(p, {"diff", "-m", "init"}).code == 0);
+    REQUIRE(d1(p, {"apply", "--no-backup"}).code == 0);
+    // wrangler applied seed.sql, and recorded it by name.
+    test::write_file(p.generated() / "seed.sql", "INSERT INTO a VALUES (1);\n");
+    p.exec("INSERT INTO a VALUES (1); INSERT INTO d1_migrations (name) VALUES ('seed.sql');");
+    for (std::vector<std::string> cmd : {std::vector<std::string>{"apply", "--no-backup"}, {"status"}, {"validate"},
+                                         {"check"}}) {
+        CAPTURE(cmd[0]);
+        auto r = d1(p, cmd);
+        CHECK(r.code == 0);
+        CHECK(r.err.find("its file is gone") == std::string::npos);
+        CHECK(r.out.find("not in the layout") == std::string::npos);
+        if (cmd[0] == "status" || cmd[0] == "validate")
+            CHECK(r.out.find("generated/seed.sql: has no version number, so schema does not run it; wrangler runs "
+                             "every .sql file of generated and applied it at") != std::string::npos);
+    }
+    // One wrangler has not applied yet: wrangler would run it and schema would
+    // not, so every command says so, in the same words.
+    test::write_file(p.generated() / "more.sql", "INSERT INTO a VALUES (2);\n");
+    const std::string says = "generated/more.sql: has no version number, so schema does not run it, but wrangler runs "
+                             "every .sql file of generated and `wrangler d1 migrations apply` would";
+    auto apply = d1(p, {"apply", "--no-backup"});
+    CHECK(apply.code == 1);
+    CHECK(apply.err.find(says) != std::string::npos);
+    CHECK(apply.err.find("Number it after the last migration (0002_more.sql") != std::string::npos);
+    auto validate = d1(p, {"validate"});
+    CHECK(validate.code == 1);
+    CHECK(validate.out.find(says) != std::string::npos);
+    CHECK(d1(p, {"status"}).out.find(says) != std::string::npos);
+    auto check = d1(p, {"check"});
+    CHECK(check.code == 1);
+    CHECK(check.out.find(says) != std::string::npos);
+    CHECK(p.one("SELECT count(*) FROM a") == "1");
+
+    // Gone after wrangler applied it: nothing to do, and said so.
+    fs::remove(p.generated() / "more.sql");
+    fs::remove(p.generated() / "seed.sql");
+    CHECK(d1(p, {"apply", "--no-backup"}).code == 0);
+    CHECK(d1(p, {"status"}).out.find("seed.sql: applied by wrangler at") != std::string::npos);
+}

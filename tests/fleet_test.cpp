@@ -2,6 +2,12 @@
 // real CLI on real files.
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
 
 #include "support/support.hpp"
 
@@ -139,4 +145,88 @@ TEST_CASE("fleet: usage errors") {
     CHECK(!fs::exists(p.root() / "nowhere"));
     CHECK(p.schema({"apply", "-j", "2"}).err.find("-j goes with --fleet") != std::string::npos);
     CHECK(p.schema({"status", "-j", "2"}).err.find("-j goes with --fleet") != std::string::npos);
+}
+
+TEST_CASE("fleet: a symlink loop fails alone; SQLite's sidecar files are not databases") {
+    Project p;
+    make_fleet(p, 3);
+    const auto tenants = p.root() / "tenants";
+    fs::create_symlink("loop.db", tenants / "loop.db");  // points at itself
+    // t002 in WAL mode, held open so that its -wal and -shm files exist; an
+    // empty -journal beside t003.
+    test::exec_sql(tenants / "t002.db", "PRAGMA journal_mode = WAL;");
+    sqlite3* held = nullptr;
+    REQUIRE(sqlite3_open((tenants / "t002.db").c_str(), &held) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(held, "SELECT count(*) FROM notes", nullptr, nullptr, nullptr) == SQLITE_OK);
+    REQUIRE(fs::exists(tenants / "t002.db-wal"));
+    test::write_file(tenants / "t003.db-journal", "");
+
+    auto st = run(p, {"status", "--fleet", "tenants/*"});
+    CHECK(st.out.find("fleet: 4 databases") != std::string::npos);
+    CHECK(st.out.find("tenants/loop.db: cannot read tenants/loop.db") != std::string::npos);
+
+    auto r = run(p, {"apply", "--fleet", "tenants/*", "-j", "2"});
+    sqlite3_close(held);
+    CHECK(r.code == 1);
+    CHECK(r.out.find("fleet: 4 databases") != std::string::npos);
+    CHECK(r.out.find("applied               3") != std::string::npos);
+    CHECK(r.out.find("failed                1") != std::string::npos);
+    CHECK(r.out.find("tenants/loop.db (left at none):\n      cannot read tenants/loop.db") != std::string::npos);
+    CHECK(r.out.find("-wal") == std::string::npos);
+    CHECK(r.out.find("-shm") == std::string::npos);
+    CHECK(r.out.find("-journal") == std::string::npos);
+    for (int i = 1; i <= 3; ++i)
+        CHECK(test::query_one(tenants / fmt_name(i), "SELECT max(version) FROM _migrations") == "2");
+}
+
+TEST_CASE("fleet: threads the system will not create mean fewer at a time, not an abort") {
+    Project p;
+    make_fleet(p, 40);
+    test::TempDir io;
+    // 40 threads' stacks do not fit in 300 MB of address space (and few malloc
+    // arenas, so that the threads that do start can allocate).
+    std::string cmd = "cd '" + p.root().string() + "' && ulimit -v 300000 && MALLOC_ARENA_MAX=2 '" SCHEMA_CLI
+                      "' apply --fleet 'tenants/*.db' -j 300 --no-backup >'" +
+                      (io / "out").string() + "' 2>'" + (io / "err").string() + "'";
+    int status = std::system(cmd.c_str());
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    const std::string out = test::read_file(io / "out"), err = test::read_file(io / "err");
+    CHECK(err.find("terminate called") == std::string::npos);
+    CHECK(err.find("schema: fleet: could not start 300 threads") != std::string::npos);
+    CHECK(out.find("applied              40") != std::string::npos);
+    for (int i = 1; i <= 40; ++i)
+        CHECK(test::query_one(p.root() / "tenants" / fmt_name(i), "SELECT max(version) FROM _migrations") == "2");
+}
+
+TEST_CASE("fleet: migrations another runner applied meanwhile are not counted as this run's") {
+    Project p;
+    make_fleet(p, 3);
+    const auto tenants = p.root() / "tenants";
+    // Every tenant locked for writing: both runs read 0002 as pending, then wait.
+    std::vector<sqlite3*> locks;
+    for (int i = 1; i <= 3; ++i) {
+        sqlite3* h = nullptr;
+        REQUIRE(sqlite3_open((tenants / fmt_name(i)).c_str(), &h) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(h, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+        locks.push_back(h);
+    }
+    test::TempDir io;
+    int a = test::spawn_cli({"--json", "apply", "--fleet", "tenants/*.db", "--no-backup"}, p.root(), io / "a", io / "ea");
+    int b = test::spawn_cli({"--json", "apply", "--fleet", "tenants/*.db", "--no-backup"}, p.root(), io / "b", io / "eb");
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    for (auto h : locks) {
+        sqlite3_exec(h, "ROLLBACK", nullptr, nullptr, nullptr);
+        sqlite3_close(h);
+    }
+    CHECK(test::wait_cli(a) == 0);
+    CHECK(test::wait_cli(b) == 0);
+    auto sa = test::json_lines(test::read_file(io / "a")).back()["summary"];
+    auto sb = test::json_lines(test::read_file(io / "b")).back()["summary"];
+    // Each tenant's 0002 ran once, and is counted once.
+    CHECK(sa["migrations_applied"].get<int>() + sb["migrations_applied"].get<int>() == 3);
+    CHECK(sa["applied"].get<int>() + sb["applied"].get<int>() == 3);
+    CHECK(sa["current"].get<int>() + sb["current"].get<int>() == 3);
+    for (int i = 1; i <= 3; ++i)
+        CHECK(test::query_one(tenants / fmt_name(i), "SELECT group_concat(version) FROM _migrations") == "1,2");
 }

@@ -5,6 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <random>
 #include <sstream>
@@ -177,7 +180,7 @@ TEST_CASE("runner: validate reports gaps, duplicates, stray files and missing ro
     test::write_file(p.generated() / "notes.sql", "SELECT 1;");
     auto r = p.schema({"validate"});
     CHECK(r.code == 1);
-    CHECK(r.out.find("version 3 is used twice") != std::string::npos);
+    CHECK(r.out.find("version 3 is used by 2 migrations: generated/0003_again.sql and generated/0003_c.sql") != std::string::npos);
     CHECK(r.out.find("gap: no migration numbered 2 between 0001_a and 0003_again") != std::string::npos);
     CHECK(r.out.find("0004_d.sql: no rollback file") != std::string::npos);
     CHECK(r.out.find("notes.sql: not in the layout") != std::string::npos);
@@ -365,4 +368,196 @@ TEST_CASE("runner: on a terminal a long migration shows its progress and the row
     std::string shown = test::read_file(out);
     CHECK(shown.find("0001 v_not_null: 300,000 rows copied into new_big") != std::string::npos);
     CHECK(shown.find("applied") != std::string::npos);
+}
+
+TEST_CASE("runner: two migrations with one version are refused by every command, naming both files") {
+    Project p;
+    write_pair(p, 1, "init", "CREATE TABLE t (id INTEGER PRIMARY KEY);", "DROP TABLE t;");
+    REQUIRE(p.schema({"apply", "--no-backup"}).code == 0);
+    // Two branches merged, each with its 0002.
+    write_pair(p, 2, "add_a", "CREATE TABLE a (x);", "DROP TABLE a;");
+    write_pair(p, 2, "add_b", "CREATE TABLE b (x);", "DROP TABLE b;");
+    p.declare("CREATE TABLE t (id INTEGER PRIMARY KEY);\nCREATE TABLE a (x);\nCREATE TABLE b (x);\n");
+    const std::string before = snapshot(p.db());
+    for (std::vector<std::string> cmd : {std::vector<std::string>{"apply", "--no-backup"},
+                                         {"apply", "--dry-run"}, {"rollback", "--no-backup"}, {"status"},
+                                         {"check"}, {"diff"}, {"baseline", "2"}, {"validate"}}) {
+        CAPTURE(cmd[0]);
+        auto r = p.schema(cmd);
+        const std::string said = r.out + r.err;
+        CHECK(r.code == (cmd[0] == "validate" ? 1 : 2));
+        CHECK(said.find("version 2 is used by 2 migrations") != std::string::npos);
+        CHECK(said.find("generated/0002_add_a.sql and generated/0002_add_b.sql") != std::string::npos);
+        CHECK(said.find("renumber the other after the last migration, as 0003_NAME.sql") != std::string::npos);
+    }
+    CHECK(snapshot(p.db()) == before);
+    CHECK(p.files().size() == 6);  // diff wrote nothing
+
+    // The same version in another layout (a Flyway folder among numbered files) is the same conflict.
+    fs::remove(p.generated() / "0002_add_b.sql");
+    fs::remove(p.generated() / "rollback" / "0002_add_b.sql");
+    test::write_file(p.generated() / "V002__add_c" / "up.sql", "CREATE TABLE c (x);");
+    auto r = p.schema({"apply", "--no-backup"});
+    CHECK(r.code == 2);
+    CHECK(r.err.find("generated/0002_add_a.sql and generated/V002__add_c/up.sql") != std::string::npos);
+    CHECK(snapshot(p.db()) == before);
+
+    // Renumbered as told: both run.
+    fs::remove_all(p.generated() / "V002__add_c");
+    write_pair(p, 3, "add_b", "CREATE TABLE b (x);", "DROP TABLE b;");
+    CHECK(p.schema({"apply", "--no-backup"}).code == 0);
+    CHECK(p.one("SELECT group_concat(version) FROM _migrations") == "1,2,3");
+}
+
+TEST_CASE("runner: a rollback file without its forward file is reported in every layout") {
+    Project p;
+    write_pair(p, 1, "init", "CREATE TABLE t (id INTEGER PRIMARY KEY);", "DROP TABLE t;");
+    test::write_file(p.generated() / "rollback" / "0002_lost.sql", "DROP TABLE x;");
+    auto v = p.schema({"validate"});
+    CHECK(v.code == 1);
+    CHECK(v.out.find("rollback/0002_lost.sql: rollback without a forward migration") != std::string::npos);
+
+    Project s;  // NNNN_name.sql beside NNNN_name.rollback.sql
+    test::write_file(s.generated() / "0001_init.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY);");
+    test::write_file(s.generated() / "0001_init.rollback.sql", "DROP TABLE t;");
+    test::write_file(s.generated() / "0002_lost.rollback.sql", "DROP TABLE x;");
+    auto sv = s.schema({"validate"});
+    CHECK(sv.code == 1);
+    CHECK(sv.out.find("0002_lost.rollback.sql: rollback without a forward migration") != std::string::npos);
+}
+
+TEST_CASE("runner: concurrent applies with backups on wait for each other, and one backup is taken under the lock") {
+    for (int round = 0; round < 3; ++round) {
+        CAPTURE(round);
+        Project p;
+        write_pair(p, 1, "init", "CREATE TABLE log (id INTEGER PRIMARY KEY, what TEXT);", "DROP TABLE log;");
+        REQUIRE(p.schema({"apply", "--no-backup"}).code == 0);
+        // Slow enough that the appliers overlap.
+        write_pair(p, 2, "fill",
+                   "CREATE TABLE big (x);\nWITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
+                   "300000) INSERT INTO big SELECT randomblob(16) FROM n;\nINSERT INTO log (what) VALUES ('2');",
+                   "DROP TABLE big;");
+        std::vector<int> pids;
+        for (int i = 0; i < 4; ++i) pids.push_back(test::spawn_cli({"--db", "app.db", "apply"}, p.root()));
+        for (int pid : pids) CHECK(test::wait_cli(pid) == 0);
+        CHECK(p.one("SELECT count(*) FROM log") == "1");
+        CHECK(p.one("SELECT count(*) FROM big") == "300000");
+        // Only the run that applied 0002 copied the database, as 0002 found it.
+        std::vector<fs::path> copies;
+        for (auto& e : fs::directory_iterator(p.root() / "backups"))
+            if (e.path().extension() == ".db") copies.push_back(e.path());
+        REQUIRE(copies.size() == 1);
+        CHECK(test::query_one(copies[0], "SELECT group_concat(version) FROM _migrations") == "1");
+        CHECK(test::query_one(copies[0], "SELECT count(*) FROM sqlite_master WHERE name = 'big'") == "0");
+    }
+    // Nothing pending: no copy at all.
+    Project q;
+    write_pair(q, 1, "init", "CREATE TABLE t (x);", "DROP TABLE t;");
+    REQUIRE(q.schema({"apply", "--no-backup"}).code == 0);
+    CHECK(q.schema({"apply"}).code == 0);
+    CHECK(!fs::exists(q.root() / "backups"));
+}
+
+namespace {
+
+// Leaves a hot journal on `db`, as a crash in the middle of a write does: a
+// child process changes every row under a tiny page cache and dies without
+// committing.
+void leave_hot_journal(const fs::path& db) {
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        sqlite3* h = nullptr;
+        sqlite3_open(db.c_str(), &h);
+        sqlite3_exec(h, "PRAGMA cache_size = 2; BEGIN; UPDATE t SET v = v || 'changed';", nullptr, nullptr, nullptr);
+        ::_exit(0);  // no COMMIT, no ROLLBACK, no close
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+}
+
+}  // namespace
+
+TEST_CASE("runner: after a crash mid-write, read-only commands roll the hot journal back instead of failing") {
+    Project p;
+    p.declare("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);\n");
+    REQUIRE(p.schema({"diff", "-m", "init"}).code == 0);
+    REQUIRE(p.schema({"apply", "--no-backup"}).code == 0);
+    p.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
+           "INSERT INTO t SELECT i, printf('%.*c', 100, 'x') FROM n;");
+    for (std::vector<std::string> cmd : {std::vector<std::string>{"status"}, {"check"}, {"validate"}, {"diff"}}) {
+        CAPTURE(cmd[0]);
+        leave_hot_journal(p.db());
+        REQUIRE(fs::exists(p.root() / "app.db-journal"));
+        auto r = p.schema(cmd);
+        CHECK(r.code == 0);
+        CHECK(r.err.find("readonly") == std::string::npos);
+        CHECK(p.one("SELECT count(*) FROM t WHERE v LIKE '%changed'") == "0");
+        CHECK(p.one("PRAGMA integrity_check") == "ok");
+    }
+    // Without write access, the error says what happened and what to do.
+    leave_hot_journal(p.db());
+    if (::geteuid() != 0) {
+        fs::permissions(p.root(), fs::perms::owner_write, fs::perm_options::remove);
+        auto r = p.schema({"status"});
+        fs::permissions(p.root(), fs::perms::owner_write, fs::perm_options::add);
+        CHECK(r.code == 2);
+        CHECK(r.err.find("a write to it was interrupted") != std::string::npos);
+    }
+}
+
+TEST_CASE("runner: SIGINT or SIGTERM during apply rolls the running migration back, says which, exits 128+signal") {
+    for (int sig : {SIGINT, SIGTERM}) {
+        CAPTURE(sig);
+        Project p;
+        write_pair(p, 1, "init", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);", "DROP TABLE t;");
+        REQUIRE(p.schema({"apply", "--no-backup"}).code == 0);
+        write_pair(p, 2, "slow",
+                   "CREATE TABLE big (x);\nWITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+                   "INSERT INTO big SELECT randomblob(16) FROM n LIMIT 5000000;",
+                   "DROP TABLE big;");
+        const std::string before = snapshot(p.db());
+        test::TempDir io;
+        int pid = test::spawn_cli({"--db", "app.db", "apply", "--no-backup"}, p.root(), io / "out", io / "err");
+        // Until it is inside 0002 (its journal exists), then the signal.
+        for (int i = 0; i < 500 && !fs::exists(p.root() / "app.db-journal"); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        ::kill(pid, sig);
+        CHECK(test::wait_cli(pid) == 128 + sig);
+        const std::string err = test::read_file(io / "err");
+        CHECK(err.find(std::string("interrupted by ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + " during 0002_slow") !=
+              std::string::npos);
+        CHECK(err.find("that migration was rolled back") != std::string::npos);
+        CHECK(!fs::exists(p.root() / "app.db-journal"));  // rolled back, not left hot
+        CHECK(snapshot(p.db()) == before);
+        CHECK(p.schema({"status"}).out.find("1 applied, 1 pending") != std::string::npos);
+    }
+}
+
+TEST_CASE("runner: two diff runs at once never write the same number") {
+    for (int round = 0; round < 3; ++round) {
+        CAPTURE(round);
+        Project p;
+        p.declare("CREATE TABLE t (id INTEGER PRIMARY KEY);\n");
+        REQUIRE(p.schema({"diff", "-m", "init"}).code == 0);
+        p.declare("CREATE TABLE t (id INTEGER PRIMARY KEY);\nCREATE TABLE u (id INTEGER PRIMARY KEY);\n");
+        std::vector<int> pids;
+        for (int i = 0; i < 4; ++i)
+            pids.push_back(test::spawn_cli({"--db", "app.db", "diff", "-m", "run" + std::to_string(i)}, p.root()));
+        for (int pid : pids) CHECK(test::wait_cli(pid) == 0);
+        // The first wrote 0002; the others waited, saw it pending, and were up to date.
+        CHECK(p.files().size() == 4);
+        CHECK(p.schema({"validate"}).code == 0);
+        auto news = p.schema({"new", "a"});
+        CHECK(news.out.find("0003_a.sql") != std::string::npos);
+    }
+    // `new` at once: each gets its own number.
+    Project q;
+    std::vector<int> pids;
+    for (int i = 0; i < 4; ++i)
+        pids.push_back(test::spawn_cli({"--db", "app.db", "new", "n" + std::to_string(i)}, q.root()));
+    for (int pid : pids) CHECK(test::wait_cli(pid) == 0);
+    CHECK(q.files().size() == 8);
+    CHECK(q.schema({"validate"}).code == 0);
 }

@@ -49,20 +49,52 @@ class DirectoryError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Several files claiming one version (two branches merged, each with its
+// 0002; or the same number in two layouts): which one runs is a guess, so no
+// command that applies or reports runs on such a directory.
+struct VersionConflict {
+    std::int64_t version = 0;
+    std::vector<fs::path> files;  // in name order; the first is the one `migrations` holds
+};
+
 struct Directory {
     fs::path root;
     Layout layout = Layout::numbered;
     int digits = 4;                      // width of version numbers in file names
     std::vector<Migration> migrations;   // by version
     std::vector<std::string> problems;   // files that do not follow the layout, duplicate versions
+    std::vector<VersionConflict> conflicts;
+    // Top-level .sql files without a version number (seed.sql), in a layout
+    // whose files sit at the top level. wrangler applies them all the same.
+    std::vector<fs::path> unnumbered;
 
     // Reads every migration under `root` (which may not exist: then it is empty).
     // Without `read_rollbacks`, rollback files are found but not read (status).
     static Directory load(const fs::path& root, bool read_rollbacks = true);
+    // Throws InputError naming every file of each version conflict and how to
+    // renumber: commands that apply or report call it before reading history.
+    void require_unique_versions() const;
     std::int64_t next_version() const;  // throws DirectoryError after kMaxVersion
     const Migration* find(std::int64_t version) const;
     // Where the pair for a new migration goes, in this directory's layout.
     std::pair<fs::path, fs::path> paths_for(std::int64_t version, const std::string& slug) const;
+};
+
+// Claims the next version of a migrations directory for one writer of new
+// migrations (`diff`, `new`): held from reading the directory until the pair is
+// written, so a second writer waits, then reads the first one's files, numbers
+// after them (and `diff` sees that migration as pending). An advisory lock on
+// the directory itself, which the system releases however the process ends: no
+// lock file is ever left behind. Creates the directory.
+class VersionClaim {
+public:
+    explicit VersionClaim(const fs::path& root);
+    ~VersionClaim();
+    VersionClaim(const VersionClaim&) = delete;
+    VersionClaim& operator=(const VersionClaim&) = delete;
+
+private:
+    int fd_ = -1;
 };
 
 std::string sha256_hex(std::string_view data);
@@ -118,6 +150,9 @@ public:
     // By version. `dir` names the versions of wrangler's rows (file names).
     std::vector<Applied> applied(const Directory& dir) const;
     bool is_applied(const Migration& m) const;
+    // wrangler's rows for files without a version number ("seed.sql"), which
+    // applied() leaves out: file name and applied_at.
+    std::vector<std::pair<std::string, std::string>> wrangler_unnumbered() const;
     // Writes the migration's row in both tables (when shared), or only ours /
     // only wrangler's (bringing one table up to the other).
     void insert(const Migration& m, const Applied& a);
@@ -150,9 +185,39 @@ std::string drift_message(const Drift& d, const Directory& dir);
 
 // --- history ------------------------------------------------------------------------
 
+// Opens a database for commands that only read (status, check, diff). A write
+// interrupted by a crash or a kill leaves a hot journal, which a read-only
+// connection cannot roll back ("attempt to write a readonly database"): then
+// the database is opened for writing once, which rolls the interrupted write
+// back as SQLite always does, and read-only again. Without write access, the
+// error says what happened and what to do.
+sqlite::Database open_to_read(const fs::path& path, int busy_timeout_ms);
+
 // What a database has applied: its tracking table, together with what wrangler
 // recorded in d1_migrations when it has that table (see HistoryTables).
 std::vector<Applied> recorded_history(sqlite::Database& db, const HistoryTables& tables, const Directory& dir);
+
+// The version a migration file's name gives it ("0003_add.sql" → 3); nullopt
+// for a name without one ("seed.sql").
+std::optional<std::int64_t> version_of_file(const std::string& file_name);
+
+// A .sql file without a version number in a directory wrangler reads: wrangler
+// applies every .sql file there, numbered or not, and records it by name;
+// schema runs only numbered migrations. One answer for every command.
+struct Unnumbered {
+    std::string file;        // its name, as d1_migrations records it
+    fs::path path;           // in the directory; empty when the file is gone
+    std::string applied_at;  // when wrangler applied it; empty when it has not
+    // wrangler would run it and schema would not: the two histories would part.
+    bool blocks() const { return !path.empty() && applied_at.empty(); }
+};
+// The unnumbered files of a history shared with wrangler (D1 dialect, or a
+// database with wrangler's table), and wrangler's rows of unnumbered files that
+// are gone. Empty otherwise: then such files are merely not in the layout.
+// `db` may be null (no database yet).
+std::vector<Unnumbered> unnumbered_files(sqlite::Database* db, const HistoryTables& tables, const Directory& dir);
+// What it is and what to do, the same words for apply, status, validate, check.
+std::string unnumbered_message(const Unnumbered& u, const Directory& dir);
 
 // One migration as `status` shows it.
 struct MigrationState {
@@ -168,7 +233,9 @@ const char* state_name(MigrationState::Kind k);
 // What `validate` reports: layout problems, duplicate versions, gaps, missing
 // rollbacks, and (given the applied history) edited or vanished applied files
 // and pending files numbered below applied ones. Empty when all is well.
-std::vector<std::string> validate(const Directory& dir, const std::vector<Applied>* applied);
+// `wrangler_files`: unnumbered_files() of the database (those that block are problems).
+std::vector<std::string> validate(const Directory& dir, const std::vector<Applied>* applied,
+                                  const std::vector<Unnumbered>& wrangler_files = {});
 
 // --- runner ----------------------------------------------------------------------
 
@@ -212,6 +279,24 @@ private:
     std::string sqlite_message_;
 };
 
+// SIGINT or SIGTERM stopped a run; the message says what was rolled back and
+// what stays applied. Exit code 128 + signal.
+class Interrupted : public std::runtime_error {
+public:
+    Interrupted(int signal, const std::string& message) : std::runtime_error(message), signal_(signal) {}
+    int signal() const { return signal_; }
+
+private:
+    int signal_;
+};
+
+// Makes SIGINT and SIGTERM stop a run cleanly: the statement running is
+// interrupted, its migration rolled back, and no further one started (a second
+// signal ends the process at once; SQLite's journal still restores the file).
+void stop_on_signals();
+// The signal that asked the run to stop, or 0.
+int stop_signal();
+
 // History that cannot be run past (edited files, gaps); the message says why.
 class HistoryError : public std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -243,6 +328,9 @@ fs::path backup_database(sqlite::Database& db, const fs::path& db_path, const Ba
 class Runner {
 public:
     Runner(sqlite::Database& db, fs::path db_path, HistoryTables tables, EventSink sink);
+    ~Runner();
+    Runner(const Runner&) = delete;
+    Runner& operator=(const Runner&) = delete;
     // Returns how many migrations this call applied / rolled back.
     int apply(const Directory& dir, const ApplyOptions& options);
     int rollback(const Directory& dir, const RollbackOptions& options);
@@ -260,6 +348,7 @@ private:
     Tracker tracker_;
     EventSink sink_;
     std::int64_t version_ = 0;
+    bool backup_pending_ = false;  // taken in the first transaction that runs a migration
 
     bool d1() const { return tracker_.tables().d1; }
     void refuse_unrunnable(const Migration& m, bool forward) const;
@@ -267,7 +356,11 @@ private:
     std::vector<Applied> history_for_run(const Directory& dir, bool dry_run);
     int run_all(const std::vector<const Migration*>& migrations, bool forward, bool dry_run);
     void take_backup(const std::string& label);
-    void run_in_transaction(const Migration& m, bool forward);
+    void wait_for_writers();  // busy_timeout_ms, or until a stop signal
+    [[noreturn]] void throw_stopped_before(const Migration& m, bool forward);
+    [[noreturn]] void throw_interrupted(const Migration& m, bool forward, const std::string& where);
+    // False when another runner had already done it.
+    bool run_in_transaction(const Migration& m, bool forward);
     void check_foreign_keys(const std::set<std::string>& changed);
 };
 
@@ -275,6 +368,9 @@ private:
 // Database-per-tenant: many files, one migration history. Each database gets
 // the runner's full guarantees (its own lock, transactions, checksums,
 // backup); one failing does not stop the others.
+
+// Told when fewer threads than asked for could be started: how many run, and why.
+using FewerJobs = std::function<void(int jobs, const std::string& why)>;
 
 struct FleetOptions {
     int jobs = 1;  // databases worked on at once
@@ -284,12 +380,13 @@ struct FleetOptions {
     BackupOptions backup;
     int busy_timeout_ms = 60000;
     ApplyOptions apply;
+    FewerJobs on_fewer_jobs;
 };
 
 struct FleetResult {
     fs::path db;
     enum Kind { applied, current, failed } kind = failed;
-    int migrations = 0;        // applied by this run
+    int migrations = 0;        // applied by this run (not those another runner applied meanwhile)
     std::int64_t version = 0;  // the newest applied version afterwards
     std::string reason;        // failed: file, line, statement and SQLite's message
     double ms = 0;
@@ -308,7 +405,8 @@ struct FleetMember {
     std::string error;  // could not be read (not a database, another tool's table, ...)
 };
 std::vector<FleetMember> fleet_status(const std::vector<fs::path>& dbs, const Directory& dir,
-                                      const HistoryTables& tables, int jobs, int busy_timeout_ms);
+                                      const HistoryTables& tables, int jobs, int busy_timeout_ms,
+                                      const FewerJobs& fewer = {});
 
 std::string utc_now_iso8601();  // 2026-11-22T01:30:15.177Z
 std::string utc_now_compact();  // 20261122T013015.177Z (file names)

@@ -134,7 +134,7 @@ void print_markdown(const std::vector<Finding>& findings, const Project& p) {
     std::cout << fmt::format("## schema check: {} problem{}\n", findings.size(), findings.size() == 1 ? "" : "s");
     for (const auto& f : findings) {
         std::cout << "\n### " << f.title << "\n\n" << f.hint << "\n\n";
-        if (f.kind == "applied_file_changed") {
+        if (f.kind == "applied_file_changed" || f.kind == "unnumbered_file") {  // files, not schema
             for (const auto& i : f.items) std::cout << "- " << i.text << "\n";
             continue;
         }
@@ -222,17 +222,29 @@ int run_check(const CheckOptions& o, const Project& p, Output& out) {
     auto sources = read_schema_files(p.schema_dir);
     Schema declared = parse_declared(sources, p.dialect);
     auto dir = migrate::Directory::load(p.migrations_dir);
+    dir.require_unique_versions();
     std::vector<Finding> findings;
 
     if (!o.offline) {
         Schema live;
         std::vector<migrate::Applied> applied;
+        std::vector<migrate::Unnumbered> unnumbered;
         if (fs::exists(p.db)) {
-            auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
-            db.busy_timeout(p.busy_timeout_ms);
+            auto db = migrate::open_to_read(p.db, p.busy_timeout_ms);
             live = inspect_live(db, p);
             applied = migrate::recorded_history(db, p.history(), dir);
+            unnumbered = migrate::unnumbered_files(&db, p.history(), dir);
+        } else {
+            unnumbered = migrate::unnumbered_files(nullptr, p.history(), dir);
         }
+        Finding wrangler_only{"unnumbered_file", "files wrangler would apply and schema would not",
+                              "wrangler runs every .sql file of " + p.migrations_dir.string() + ", numbered or not",
+                              {},
+                              {}};
+        for (const auto& u : unnumbered)
+            if (u.blocks())
+                wrangler_only.items.push_back({"! " + migrate::unnumbered_message(u, dir), {u.path.string(), 1, 1, 0}});
+        if (!wrangler_only.items.empty()) findings.push_back(std::move(wrangler_only));
         std::size_t pending = dir.migrations.size();
         for (const auto& a : applied) pending -= dir.find(a.version) ? 1 : 0;
         Finding f = compare(live, declared, "database_differs",

@@ -55,6 +55,9 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
         sources = read_schema_files(p.schema_dir);
         return parse_declared(sources, p.dialect);
     });
+    // Until the pair is written: a second `diff` waits, then starts from this one's migration.
+    std::optional<migrate::VersionClaim> claim;
+    if (!o.print) claim.emplace(p.migrations_dir);
     auto dir = migrate::Directory::load(p.migrations_dir);
     if (p.dialect == Dialect::d1) migrate::require_wrangler_layout(dir);
     Baseline base;

@@ -17,6 +17,19 @@ namespace {
 
 std::string version_label(std::int64_t v) { return v == 0 ? "none" : fmt::format("{:04}", v); }
 
+// SQLite's files beside a database (its write-ahead log, shared memory index,
+// rollback journal): part of that database, never one of their own.
+bool is_sidecar_of_a_database(const fs::path& p) {
+    const std::string name = p.filename().string();
+    for (std::string_view suffix : {"-wal", "-shm", "-journal"}) {
+        if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+            continue;
+        std::error_code ec;
+        return fs::is_regular_file(p.parent_path() / name.substr(0, name.size() - suffix.size()), ec);
+    }
+    return false;
+}
+
 }  // namespace
 
 std::vector<fs::path> expand_fleet(const std::string& pattern) {
@@ -26,7 +39,11 @@ std::vector<fs::path> expand_fleet(const std::string& pattern) {
     if (rc == 0)
         for (std::size_t i = 0; i < g.gl_pathc; ++i) {
             fs::path p = g.gl_pathv[i];
-            if (fs::is_regular_file(p)) out.push_back(p);
+            // What cannot be looked at (a symlink loop, a dangling link) is kept:
+            // the run reports it as that tenant's failure and goes on.
+            std::error_code ec;
+            if (fs::is_directory(p, ec) || is_sidecar_of_a_database(p)) continue;
+            out.push_back(p);
         }
     globfree(&g);
     if (rc == GLOB_NOSPACE) throw std::bad_alloc();
@@ -40,9 +57,17 @@ int fleet_jobs(std::optional<int> jobs) {
     return jobs.value_or(int(std::max(1u, std::thread::hardware_concurrency())));
 }
 
+migrate::FewerJobs fewer_jobs_warning(int asked) {
+    return [asked](int jobs, const std::string& why) {
+        std::cerr << fmt::format("schema: fleet: could not start {} threads ({}); going on with {} at a time\n", asked,
+                                 why, jobs);
+    };
+}
+
 int run_fleet_apply(const FleetArgs& a, const Project& p, Output& out) {
     auto dbs = expand_fleet(a.pattern);
     auto dir = migrate::Directory::load(p.migrations_dir);
+    dir.require_unique_versions();  // once, not once per database
     migrate::FleetOptions o;
     o.jobs = fleet_jobs(a.jobs);
     o.tables = p.history();
@@ -51,12 +76,14 @@ int run_fleet_apply(const FleetArgs& a, const Project& p, Output& out) {
     o.backup.keep = p.keep_backups;
     o.busy_timeout_ms = p.busy_timeout_ms;
     o.apply = {a.to, a.dry_run};  // a dry run copies nothing: the runner backs up only before it changes
+    o.on_fewer_jobs = fewer_jobs_warning(o.jobs);
 
     const std::int64_t latest = dir.migrations.empty() ? 0 : dir.migrations.back().version;
     if (!out.json())
         std::cout << fmt::format("fleet: {} databases, {} migrations in {} (latest {}), {} at a time\n",
                                  thousands(std::int64_t(dbs.size())), dir.migrations.size(), dir.root.string(),
                                  version_label(latest), o.jobs);
+    migrate::stop_on_signals();  // the databases being migrated are rolled back, no others started
     auto started = std::chrono::steady_clock::now();
     auto last_tick = started;
     std::size_t done = 0, failed = 0;
@@ -102,6 +129,7 @@ int run_fleet_apply(const FleetArgs& a, const Project& p, Output& out) {
                                        {"failed", n_failed},
                                        {"migrations_applied", migrations},
                                        {"seconds", seconds}}}});
+        if (int signal = migrate::stop_signal()) return 128 + signal;
         return n_failed ? 1 : 0;
     }
     const char* verb = a.dry_run ? "would apply" : "applied";
@@ -120,13 +148,16 @@ int run_fleet_apply(const FleetArgs& a, const Project& p, Output& out) {
     std::cout << fmt::format("{} in {:.1f} s ({:.2f} ms per database)\n",
                              n_failed ? out.red("fleet: some databases failed") : out.green("fleet: done"), seconds,
                              seconds * 1000 / double(dbs.size()));
+    if (int signal = migrate::stop_signal()) return 128 + signal;
     return n_failed ? 1 : 0;
 }
 
 int run_fleet_status(const FleetArgs& a, const Project& p, Output& out) {
     auto dbs = expand_fleet(a.pattern);
     auto dir = migrate::Directory::load(p.migrations_dir, /*read_rollbacks=*/false);
-    auto members = migrate::fleet_status(dbs, dir, p.history(), fleet_jobs(a.jobs), p.busy_timeout_ms);
+    dir.require_unique_versions();
+    const int jobs = fleet_jobs(a.jobs);
+    auto members = migrate::fleet_status(dbs, dir, p.history(), jobs, p.busy_timeout_ms, fewer_jobs_warning(jobs));
     const std::int64_t latest = dir.migrations.empty() ? 0 : dir.migrations.back().version;
 
     struct Group {

@@ -69,7 +69,7 @@ int run_inspect(const InspectCmdOptions& o, const Project& p, Output& out) {
     if (!fs::exists(p.db)) throw InputError("database " + p.db.string() + " does not exist");
     Schema live;
     {
-        auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
+        auto db = migrate::open_to_read(p.db, p.busy_timeout_ms);
         live = inspect_live(db, p);
     }
     const fs::path dir = o.out.empty() ? p.schema_dir : fs::path(o.out);

@@ -17,6 +17,7 @@ void create_file(const fs::path& path, const std::string& text) {
 }
 
 int run_new(const std::string& name, const Project& p, Output& out) {
+    migrate::VersionClaim claim(p.migrations_dir);  // two at once get two numbers
     auto dir = migrate::Directory::load(p.migrations_dir);
     if (dir.root.empty()) dir.root = p.migrations_dir;
     if (p.dialect == Dialect::d1) migrate::require_wrangler_layout(dir);

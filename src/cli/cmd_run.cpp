@@ -23,12 +23,15 @@ enum class What { apply, rollback, baseline };
 
 int run(const RunOptions& o, const Project& p, Output& out, What what) {
     auto dir = migrate::Directory::load(p.migrations_dir);
-    if (p.dialect == Dialect::d1) migrate::require_wrangler_layout(dir);  // before a database is created
+    // Before a database is created:
+    dir.require_unique_versions();
+    if (p.dialect == Dialect::d1) migrate::require_wrangler_layout(dir);
     const bool existed = fs::exists(p.db);
     if (what != What::apply && !existed) throw InputError("database " + p.db.string() + " does not exist");
     // A dry run creates nothing: a database that does not exist reads as an empty one.
     auto db = !existed && o.dry_run ? sqlite::Database::memory()
                                     : sqlite::Database::open(p.db.string(), sqlite::Database::Mode::create);
+    migrate::stop_on_signals();  // Ctrl-C rolls the running migration back and says so
     migrate::Runner runner(db, p.db, p.history(), event_printer(out, p));
     runner.busy_timeout_ms = p.busy_timeout_ms;
     runner.backup.enabled = p.backups && !o.no_backup && existed;  // a new database has nothing to lose

@@ -11,20 +11,48 @@ namespace schema::cli {
 
 namespace {
 
-// What the database has applied; empty when it does not exist yet.
-std::vector<migrate::Applied> applied_history(const Project& p, const migrate::Directory& dir, bool& exists) {
-    exists = !p.db.empty() && fs::exists(p.db);
-    if (!exists) return {};
-    auto db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
-    db.busy_timeout(p.busy_timeout_ms);
-    return migrate::recorded_history(db, p.history(), dir);
+// What the database has applied (empty when it does not exist yet), and the
+// files without a number that wrangler runs or ran.
+struct History {
+    bool exists = false;
+    std::vector<migrate::Applied> applied;
+    std::vector<migrate::Unnumbered> unnumbered;
+};
+
+History read_history(const Project& p, const migrate::Directory& dir) {
+    History h;
+    h.exists = !p.db.empty() && fs::exists(p.db);
+    if (!h.exists) {
+        h.unnumbered = migrate::unnumbered_files(nullptr, p.history(), dir);
+        return h;
+    }
+    auto db = migrate::open_to_read(p.db, p.busy_timeout_ms);
+    h.applied = migrate::recorded_history(db, p.history(), dir);
+    h.unnumbered = migrate::unnumbered_files(&db, p.history(), dir);
+    return h;
+}
+
+void print_unnumbered(const std::vector<migrate::Unnumbered>& files, const migrate::Directory& dir, Output& out) {
+    for (const auto& u : files) {
+        if (out.json()) {
+            nlohmann::json j{{"unnumbered", u.file},
+                             {"state", u.blocks() ? "not applied" : "applied by wrangler"},
+                             {"message", migrate::unnumbered_message(u, dir)}};
+            if (!u.applied_at.empty()) j["applied_at"] = u.applied_at;
+            out.json_line(j);
+        } else {
+            std::cout << "  " << (u.blocks() ? out.red("unnumbered") : out.yellow("note")) << " "
+                      << migrate::unnumbered_message(u, dir) << "\n";
+        }
+    }
 }
 
 int run_status(const Project& p, Output& out) {
     auto dir = migrate::Directory::load(p.migrations_dir, /*read_rollbacks=*/false);
-    bool exists = false;
-    auto applied = applied_history(p, dir, exists);
-    auto states = migrate::states(dir, applied);
+    dir.require_unique_versions();
+    auto history = read_history(p, dir);
+    const bool exists = history.exists;
+    auto states = migrate::states(dir, history.applied);
     std::map<migrate::MigrationState::Kind, int> count;
     for (const auto& s : states) ++count[s.kind];
 
@@ -46,6 +74,7 @@ int run_status(const Project& p, Output& out) {
                                        {"pending", count[migrate::MigrationState::pending]},
                                        {"modified", count[migrate::MigrationState::modified]},
                                        {"missing", count[migrate::MigrationState::missing]}}}});
+        print_unnumbered(history.unnumbered, dir, out);
         return 0;
     }
     std::string text = fmt::format(
@@ -70,25 +99,31 @@ int run_status(const Project& p, Output& out) {
                             s.name);
     }
     std::fwrite(text.data(), 1, text.size(), stdout);
+    if (!history.unnumbered.empty()) std::cout << "\n";
+    print_unnumbered(history.unnumbered, dir, out);
     return 0;
 }
 
 int run_validate(const Project& p, Output& out) {
     auto dir = migrate::Directory::load(p.migrations_dir);
-    bool exists = false;
-    auto applied = applied_history(p, dir, exists);
-    auto problems = migrate::validate(dir, exists ? &applied : nullptr);
+    auto history = read_history(p, dir);
+    auto problems = migrate::validate(dir, history.exists ? &history.applied : nullptr, history.unnumbered);
+    std::vector<migrate::Unnumbered> notes;  // applied by wrangler: said, not a problem
+    for (const auto& u : history.unnumbered)
+        if (!u.blocks()) notes.push_back(u);
     if (out.json()) {
         for (const auto& pr : problems) out.json_line(nlohmann::json{{"problem", pr}});
         out.json_line(nlohmann::json{{"summary", {{"migrations", dir.migrations.size()}, {"problems", problems.size()}}}});
     } else if (problems.empty()) {
         std::cout << fmt::format("ok: {} migrations in {} ({}), no problems\n", dir.migrations.size(),
                                  dir.root.string(), migrate::layout_name(dir.layout));
+        print_unnumbered(notes, dir, out);
     } else {
         std::cout << out.red(fmt::format("{} problem{} in {}:", problems.size(), problems.size() == 1 ? "" : "s",
                                          dir.root.string()))
                   << "\n";
         for (const auto& pr : problems) std::cout << "  " << pr << "\n";
+        print_unnumbered(notes, dir, out);
     }
     return problems.empty() ? 0 : 1;
 }

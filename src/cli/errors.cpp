@@ -18,6 +18,8 @@ Failure describe_failure(const std::exception_ptr& error) {
                                    "database, so nothing was written.\n") +
                            e.what() + "\nPlease report this with your schema/ files."};
         return {2, e.what()};
+    } catch (const migrate::Interrupted& e) {
+        return {128 + e.signal(), std::string("schema: ") + e.what()};
     } catch (const migrate::MigrationFailed& e) {
         return {1, std::string("schema: ") + e.what()};
     } catch (const migrate::HistoryError& e) {

@@ -81,13 +81,14 @@ Schema inspect_live(sqlite::Database& db, const Project& p) {
 }
 
 Baseline load_baseline(const Project& p, const migrate::Directory& dir) {
+    dir.require_unique_versions();  // the replay would pick one of them
     Baseline b;
     Schema live;
     std::vector<migrate::Applied> applied;
     if (!p.db.empty() && fs::exists(p.db)) {
         b.database_exists = true;
         PhaseTimer t("inspect live database");
-        b.live_db = sqlite::Database::open(p.db.string(), sqlite::Database::Mode::read_only);
+        b.live_db = migrate::open_to_read(p.db, p.busy_timeout_ms);
         live = inspect_live(b.live_db, p);
         applied = migrate::recorded_history(b.live_db, p.history(), dir);
     }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -74,6 +75,15 @@ std::vector<fs::path> local_d1_files(const fs::path& dir) {
     return out;
 }
 
+// The entry `wrangler d1 migrations apply NAME` works on: the first, in the
+// file's order, whose database_name or binding is NAME exactly (wrangler's
+// getDatabaseInfoFromConfig). A later entry of the same name is never read.
+const D1Entry* first_entry_named(const std::vector<D1Entry>& entries, const std::string& name) {
+    auto it = std::find_if(entries.begin(), entries.end(),
+                           [&](const D1Entry& e) { return e.database_name == name || e.binding == name; });
+    return it == entries.end() ? nullptr : &*it;
+}
+
 }  // namespace
 
 void apply_wrangler_config(Project& p, const fs::path& dir, const std::string& binding, bool migrations_dir_given) {
@@ -88,8 +98,7 @@ void apply_wrangler_config(Project& p, const fs::path& dir, const std::string& b
 
     const D1Entry* entry = nullptr;
     if (!binding.empty()) {
-        for (const auto& e : entries)
-            if (e.binding == binding || e.database_name == binding) entry = &e;
+        entry = first_entry_named(entries, binding);
         if (!entry)
             throw InputError(fmt::format("{}: no [[d1_databases]] entry with binding or database_name \"{}\"",
                                          file.empty() ? (dir / "wrangler.toml").string() : file.string(), binding));

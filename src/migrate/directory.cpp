@@ -5,16 +5,21 @@
 #include <boost/spirit/home/x3.hpp>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "schema/dialect.hpp"
+#include "schema/diagnostic.hpp"
+#include "schema/expr.hpp"
 #include "schema/migrate.hpp"
 #include "schema/write.hpp"
 
@@ -99,6 +104,19 @@ std::optional<NameParts> parse_name(const std::string& file, const char* prefix,
     return parts;
 }
 
+// Names every file of the conflict and says how to renumber: the migration a
+// database has not applied yet moves after the last one.
+std::string conflict_message(const Directory& d, const VersionConflict& c) {
+    std::string files;
+    for (std::size_t i = 0; i < c.files.size(); ++i)
+        files += (i == 0 ? "" : i + 1 == c.files.size() ? " and " : ", ") + c.files[i].string();
+    return fmt::format("version {} is used by {} migrations: {} (two branches merged, each with its {:0{}}?). "
+                       "Keep the number of the one a database has applied, and renumber the other after the last "
+                       "migration, as {}, its rollback with it",
+                       c.version, c.files.size(), files, c.version, d.digits,
+                       d.paths_for(d.next_version(), "NAME").first.lexically_relative(d.root).string());
+}
+
 }  // namespace
 
 const char* layout_name(Layout l) {
@@ -137,6 +155,7 @@ Directory Directory::load(const fs::path& root, bool read_rollbacks) {
         }
 
     std::map<std::int64_t, Migration> by_version;
+    std::map<std::int64_t, std::vector<fs::path>> claimants;  // every forward file naming each version
     // One migration of any layout: its number and name, where its files are.
     auto add = [&](const NameParts& parts, fs::path up, std::optional<fs::path> down) {
         Migration m;
@@ -145,20 +164,26 @@ Directory Directory::load(const fs::path& root, bool read_rollbacks) {
         m.up_path = std::move(up);
         m.down_path = std::move(down);
         d.digits = std::max<int>(3, int(parts.digits.size()));
-        if (by_version.count(m.version)) {
-            d.problems.push_back(fmt::format("version {} is used twice: {} and {}", m.version,
-                                             by_version[m.version].up_path.string(), m.up_path.string()));
-            return;
-        }
+        claimants[m.version].push_back(m.up_path);
+        if (by_version.count(m.version)) return;
         load_sql(m, read_rollbacks);
         by_version.emplace(m.version, std::move(m));
     };
     auto stray = [&](const Entry& e) { d.problems.push_back(e.path.string() + ": not in the layout " + layout_name(d.layout)); };
+    // A migration of the other layouts, found among this one's files: a
+    // problem, and a version conflict when its number is taken.
+    auto other_layout = [&](const Entry& e, const NameParts& parts, fs::path up) {
+        stray(e);
+        const std::int64_t version = parse_version(parts.digits, up);
+        claimants[version].push_back(std::move(up));
+    };
 
     for (const auto& e : entries) {
         if (d.layout == Layout::flyway) {
             if (!e.directory) {
-                if (e.path.extension() == ".sql") stray(e);
+                if (e.path.extension() != ".sql") continue;
+                if (auto parts = parse_name(e.name, "", "_", ".sql")) other_layout(e, *parts, e.path);
+                else stray(e);
                 continue;
             }
             auto parts = parse_name(e.name, "V", "__", "");
@@ -176,14 +201,21 @@ Directory Directory::load(const fs::path& root, bool read_rollbacks) {
             continue;
         }
         if (e.directory) {
-            if (e.name != "rollback" && e.name != "backups") d.problems.push_back(e.path.string() + ": unexpected directory");
+            auto flyway = parse_name(e.name, "V", "__", "");
+            if (flyway && fs::exists(e.path / "up.sql")) other_layout(e, *flyway, e.path / "up.sql");
+            else if (e.name != "rollback" && e.name != "backups")
+                d.problems.push_back(e.path.string() + ": unexpected directory");
             continue;
         }
         if (e.path.extension() != ".sql") continue;
-        if (parse_name(e.name, "", "_", ".rollback.sql")) continue;  // read with its forward file
+        if (parse_name(e.name, "", "_", ".rollback.sql")) {  // read with its forward file
+            std::string forward = e.name.substr(0, e.name.size() - std::string_view(".rollback.sql").size()) + ".sql";
+            if (!names.count(forward)) d.problems.push_back(e.path.string() + ": rollback without a forward migration");
+            continue;
+        }
         auto parts = parse_name(e.name, "", "_", ".sql");
         if (!parts) {
-            stray(e);
+            d.unnumbered.push_back(e.path);  // stray, or wrangler's: validate() says which
             continue;
         }
         std::optional<fs::path> down;
@@ -196,7 +228,44 @@ Directory Directory::load(const fs::path& root, bool read_rollbacks) {
         add(*parts, e.path, down);
     }
     for (auto& [v, m] : by_version) d.migrations.push_back(std::move(m));
+    for (auto& [v, files] : claimants)
+        if (files.size() > 1) {
+            d.conflicts.push_back({v, std::move(files)});
+            d.problems.push_back(conflict_message(d, d.conflicts.back()));
+        }
     return d;
+}
+
+void Directory::require_unique_versions() const {
+    if (conflicts.empty()) return;
+    std::string message;
+    for (const auto& c : conflicts) message += (message.empty() ? "" : "\n") + conflict_message(*this, c);
+    throw InputError(message + "\nNothing was run or read: until each version names one migration, which of "
+                               "them a database has is a guess.");
+}
+
+VersionClaim::VersionClaim(const fs::path& root) {
+    fs::create_directories(root);
+    fd_ = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd_ < 0) throw std::runtime_error(fmt::format("cannot open {}: {}", root.string(), std::strerror(errno)));
+    int rc;
+    while ((rc = ::flock(fd_, LOCK_EX)) != 0 && errno == EINTR) {
+    }
+    if (rc != 0) {
+        std::string why = std::strerror(errno);
+        ::close(fd_);
+        throw std::runtime_error(fmt::format("cannot lock {} for a new migration: {}", root.string(), why));
+    }
+}
+
+VersionClaim::~VersionClaim() {
+    if (fd_ >= 0) ::close(fd_);  // releases the lock
+}
+
+std::optional<std::int64_t> version_of_file(const std::string& file_name) {
+    auto parts = parse_name(file_name, "", "_", ".sql");
+    if (!parts) return std::nullopt;
+    return parse_version(parts->digits, file_name);
 }
 
 std::int64_t Directory::next_version() const {

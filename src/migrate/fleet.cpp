@@ -1,6 +1,8 @@
 // Fleets: the runner over many databases, a few at a time. Each database is
 // its own unit of work (own connection, own lock, own transactions), so the
 // workers share nothing but the migrations read once and the next index.
+#include <fmt/format.h>
+
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -12,10 +14,13 @@ namespace schema::migrate {
 
 namespace {
 
-// Runs work(i) for every i < n on `jobs` threads. An exception stops the
-// workers and is rethrown here, after every thread has ended.
+// Runs work(i) for every i < n on up to `jobs` threads. A thread the system
+// will not create (memory, process limits) is not fatal: the work goes on with
+// the threads there are, at least this one, and `fewer` hears how many and why.
+// An exception from work() stops the workers and is rethrown here, after every
+// thread has ended (the callers' work catches what a database throws).
 template <class Work>
-void parallel_for(std::size_t n, int jobs, Work work) {
+void parallel_for(std::size_t n, int jobs, const FewerJobs& fewer, Work work) {
     std::atomic<std::size_t> next{0};
     std::exception_ptr error;
     std::mutex error_lock;
@@ -29,7 +34,14 @@ void parallel_for(std::size_t n, int jobs, Work work) {
         }
     };
     std::vector<std::thread> pool;
-    for (int t = 1; t < std::min<int>(jobs, int(n)); ++t) pool.emplace_back(worker);
+    for (int t = 1; t < std::min<int>(jobs, int(n)); ++t) {
+        try {
+            pool.emplace_back(worker);
+        } catch (const std::system_error& e) {
+            if (fewer) fewer(int(pool.size()) + 1, e.what());
+            break;
+        }
+    }
     worker();
     for (auto& th : pool) th.join();
     if (error) std::rethrow_exception(error);
@@ -49,11 +61,23 @@ fs::path backup_folder(const fs::path& db, const fs::path& shared) {
     return shared / name;
 }
 
+// Why a path the pattern matched cannot be a database (a symlink loop, a
+// dangling link, a directory), or empty when it is a file.
+std::string not_a_database_file(const fs::path& path) {
+    std::error_code ec;
+    auto status = fs::status(path, ec);
+    if (ec) return fmt::format("cannot read {}: {}", path.string(), ec.message());
+    if (!fs::is_regular_file(status)) return path.string() + " is not a file";
+    return {};
+}
+
 FleetResult apply_one(const fs::path& path, const Directory& dir, const FleetOptions& options) {
     FleetResult r;
     r.db = path;
     auto started = std::chrono::steady_clock::now();
     try {
+        if (stop_signal()) throw std::runtime_error("not started: the run was stopped by a signal");
+        if (auto why = not_a_database_file(path); !why.empty()) throw std::runtime_error(why);
         // An existing file only: a typo in the pattern must not create databases.
         auto db = sqlite::Database::open(path.string(), sqlite::Database::Mode::read_write);
         Runner runner(db, path, options.tables, [](const Event&) {});
@@ -71,6 +95,9 @@ FleetResult apply_one(const fs::path& path, const Directory& dir, const FleetOpt
     } catch (const std::exception& e) {
         r.kind = FleetResult::failed;
         r.reason = e.what();
+    } catch (...) {
+        r.kind = FleetResult::failed;
+        r.reason = "failed with an unknown error";
     }
     r.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     return r;
@@ -83,7 +110,7 @@ std::vector<FleetResult> apply_fleet(const std::vector<fs::path>& dbs, const Dir
                                      const std::function<void(const FleetResult&)>& on_done) {
     std::vector<FleetResult> results(dbs.size());
     std::mutex report;
-    parallel_for(dbs.size(), options.jobs, [&](std::size_t i) {
+    parallel_for(dbs.size(), options.jobs, options.on_fewer_jobs, [&](std::size_t i) {
         results[i] = apply_one(dbs[i], dir, options);
         if (on_done) {
             std::lock_guard lock(report);
@@ -94,14 +121,15 @@ std::vector<FleetResult> apply_fleet(const std::vector<fs::path>& dbs, const Dir
 }
 
 std::vector<FleetMember> fleet_status(const std::vector<fs::path>& dbs, const Directory& dir,
-                                      const HistoryTables& tables, int jobs, int busy_timeout_ms) {
+                                      const HistoryTables& tables, int jobs, int busy_timeout_ms,
+                                      const FewerJobs& fewer) {
     std::vector<FleetMember> out(dbs.size());
-    parallel_for(dbs.size(), jobs, [&](std::size_t i) {
+    parallel_for(dbs.size(), jobs, fewer, [&](std::size_t i) {
         FleetMember& m = out[i];
         m.db = dbs[i];
         try {
-            auto db = sqlite::Database::open(dbs[i].string(), sqlite::Database::Mode::read_only);
-            db.busy_timeout(busy_timeout_ms);
+            if (auto why = not_a_database_file(dbs[i]); !why.empty()) throw std::runtime_error(why);
+            auto db = open_to_read(dbs[i], busy_timeout_ms);
             auto applied = recorded_history(db, tables, dir);
             m.version = applied.empty() ? 0 : applied.back().version;
             for (const auto& s : states(dir, applied)) {

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <optional>
 
 #include "schema/migrate.hpp"
 
@@ -40,8 +41,54 @@ std::vector<MigrationState> states(const Directory& dir, const std::vector<Appli
     return out;
 }
 
-std::vector<std::string> validate(const Directory& dir, const std::vector<Applied>* applied) {
+std::vector<Unnumbered> unnumbered_files(sqlite::Database* db, const HistoryTables& tables, const Directory& dir) {
+    std::optional<Tracker> tracker;
+    if (db) tracker.emplace(*db, tables);
+    if (!(tracker ? tracker->shared() : tables.d1)) return {};
+    std::map<std::string, Unnumbered> by_name;
+    for (const auto& path : dir.unnumbered) {
+        std::string name = path.filename().string();
+        by_name[name] = {name, path, {}};
+    }
+    if (tracker)
+        for (auto& [name, applied_at] : tracker->wrangler_unnumbered()) {
+            auto& u = by_name[name];
+            u.file = name;
+            u.applied_at = applied_at;
+        }
+    std::vector<Unnumbered> out;
+    for (auto& [name, u] : by_name) out.push_back(std::move(u));
+    return out;
+}
+
+std::string unnumbered_message(const Unnumbered& u, const Directory& dir) {
+    const std::string where = dir.root.string();
+    if (u.path.empty())
+        return fmt::format("{}: applied by wrangler at {} (d1_migrations) and gone from {} since; it has no version "
+                           "number, so it was never part of schema's history, and wrangler runs only files it has "
+                           "no row for: nothing to do",
+                           u.file, u.applied_at, where);
+    if (!u.applied_at.empty())
+        return fmt::format("{}: has no version number, so schema does not run it; wrangler runs every .sql file of "
+                           "{} and applied it at {} (d1_migrations), and will not run it again. Nothing to do; to "
+                           "keep it out of the history, move it out of {} (wrangler keeps its row)",
+                           u.path.string(), where, u.applied_at, where);
+    return fmt::format("{}: has no version number, so schema does not run it, but wrangler runs every .sql file of "
+                       "{} and `wrangler d1 migrations apply` would: the two histories would part. Number it after "
+                       "the last migration ({}, its rollback in rollback/), or move it out of {}",
+                       u.path.string(), where,
+                       dir.paths_for(dir.next_version(), u.path.stem().string()).first.filename().string(), where);
+}
+
+std::vector<std::string> validate(const Directory& dir, const std::vector<Applied>* applied,
+                                  const std::vector<Unnumbered>& wrangler_files) {
     std::vector<std::string> out = dir.problems;
+    // Without wrangler, a file without a number is just not a migration.
+    if (wrangler_files.empty())
+        for (const auto& path : dir.unnumbered)
+            out.push_back(path.string() + ": not in the layout " + layout_name(dir.layout));
+    for (const auto& u : wrangler_files)
+        if (u.blocks()) out.push_back(unnumbered_message(u, dir));
     for (std::size_t i = 1; i < dir.migrations.size(); ++i) {
         const auto& prev = dir.migrations[i - 1];
         const auto& cur = dir.migrations[i];
@@ -80,6 +127,37 @@ std::vector<std::string> validate(const Directory& dir, const std::vector<Applie
         }
     }
     return out;
+}
+
+namespace {
+
+// Reads the first page, where a read-only connection finds a hot journal.
+void touch(sqlite::Database& db) { db.query_int("SELECT count(*) FROM main.sqlite_master"); }
+
+}  // namespace
+
+sqlite::Database open_to_read(const fs::path& path, int busy_timeout_ms) {
+    auto open = [&](sqlite::Database::Mode mode) {
+        auto db = sqlite::Database::open(path.string(), mode);
+        db.busy_timeout(busy_timeout_ms);
+        touch(db);
+        return db;
+    };
+    try {
+        return open(sqlite::Database::Mode::read_only);
+    } catch (const sqlite::Error& e) {
+        if (e.code() != SQLITE_READONLY_ROLLBACK) throw;
+    }
+    try {
+        open(sqlite::Database::Mode::read_write);  // rolls the interrupted write back
+    } catch (const sqlite::Error& e) {
+        throw sqlite::Error(e.code(), fmt::format("{}: a write to it was interrupted (a crash, a kill, a full disk) and "
+                                                  "its journal {}-journal must be rolled back before it can be read, "
+                                                  "which needs write access ({}). Run this with write access, or "
+                                                  "`schema apply`, which rolls it back first",
+                                                  path.string(), path.filename().string(), e.what()));
+    }
+    return open(sqlite::Database::Mode::read_only);
 }
 
 std::vector<Applied> recorded_history(sqlite::Database& db, const HistoryTables& tables, const Directory& dir) {

@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cctype>
+#include <csignal>
 #include <map>
 #include <set>
 
@@ -44,6 +45,21 @@ int line_of(std::string_view text, std::size_t offset) {
 }
 
 std::string first_line(std::string_view s) { return std::string(s.substr(0, s.find('\n'))); }
+
+volatile std::sig_atomic_t stop_requested = 0;
+
+void request_stop(int signal) { stop_requested = signal; }
+
+// Waits for another writer as busy_timeout would, but not past a signal that
+// asks the run to stop.
+int wait_for_writer(void* timeout_ms, int attempts) {
+    constexpr int step_ms = 10;
+    if (stop_requested || attempts * step_ms >= *static_cast<const int*>(timeout_ms)) return 0;
+    sqlite3_sleep(step_ms);
+    return 1;
+}
+
+std::string signal_name(int signal) { return signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "a signal"; }
 
 // The table an INSERT ... SELECT copies rows into, or empty for other statements.
 std::string copied_into(std::string_view statement) {
@@ -77,6 +93,17 @@ const char* outcome_text(MigrationFailed::Outcome outcome) {
 }
 }  // namespace
 
+void stop_on_signals() {
+    struct sigaction action {};
+    action.sa_handler = request_stop;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESETHAND;  // a second signal ends the process at once
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+}
+
+int stop_signal() { return stop_requested; }
+
 MigrationFailed::MigrationFailed(std::string file, int line, std::string statement, std::string sqlite_message,
                                  Outcome outcome)
     : std::runtime_error(fmt::format("{}:{}: {}\n  statement: {}\n  {}", file, line, sqlite_message,
@@ -88,6 +115,9 @@ MigrationFailed::MigrationFailed(std::string file, int line, std::string stateme
 
 Runner::Runner(sqlite::Database& db, fs::path db_path, HistoryTables tables, EventSink sink)
     : db_(db), db_path_(std::move(db_path)), tracker_(db, std::move(tables)), sink_(std::move(sink)) {}
+
+// The connection outlives us: its busy handler must not point at our timeout.
+Runner::~Runner() { db_.busy_timeout(busy_timeout_ms); }
 
 const char* event_name(Event::Kind k) {
     switch (k) {
@@ -109,9 +139,15 @@ const char* event_name(Event::Kind k) {
     return "";
 }
 
+// Called inside the first migration's transaction, which holds the write lock:
+// no other writer can get in between, so the copy is the database exactly as
+// this run's migrations find it. It is read through a second connection (the
+// backup API refuses a source in a write transaction), which may read while we
+// hold the lock, since nothing is written before the statements run.
 void Runner::take_backup(const std::string& label) {
-    if (!backup.enabled || db_path_.empty()) return;
-    fs::path copy = backup_database(db_, db_path_, backup, label);
+    auto reader = sqlite::Database::open(db_path_.string(), sqlite::Database::Mode::read_only);
+    reader.busy_timeout(busy_timeout_ms);
+    fs::path copy = backup_database(reader, db_path_, backup, label);
     sink_({Event::Kind::backup, 0, {}, copy.string(), 0, "copy of the database before " + label});
 }
 
@@ -286,7 +322,7 @@ void Runner::check_foreign_keys(const std::set<std::string>& changed) {
                " (PRAGMA foreign_key_check lists them)"});
 }
 
-void Runner::run_in_transaction(const Migration& m, bool forward) {
+bool Runner::run_in_transaction(const Migration& m, bool forward) {
     const std::string& sql = forward ? m.up_sql : m.down_sql;
     const sqlite::Script& script = forward ? m.up_script : m.down_script;
     const std::string file = (forward ? m.up_path : *m.down_path).string();
@@ -302,8 +338,14 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
 
     auto started = std::chrono::steady_clock::now();
     sink_({Event::Kind::started, m.version, m.name, file, 0, forward ? "applying" : "rolling back"});
-    db_.exec("BEGIN IMMEDIATE");
     bool transaction_lost = false;  // a statement ended the runner's transaction
+    try {
+        db_.exec("BEGIN IMMEDIATE");  // waits for another writer (wait_for_writers)
+    } catch (const sqlite::Error&) {
+        restore_keys();
+        if (stop_requested) throw_stopped_before(m, forward);
+        throw;
+    }
     try {
         tracker_.create();
         bool applied = tracker_.is_applied(m);
@@ -312,7 +354,11 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
             restore_keys();
             sink_({Event::Kind::skipped, m.version, m.name, file, 0,
                    forward ? "already applied by another run" : "already rolled back by another run"});
-            return;
+            return false;
+        }
+        if (backup_pending_) {  // before the first migration this run really runs
+            take_backup((forward ? "applying " : "rolling back ") + m.label());
+            backup_pending_ = false;
         }
         // A long statement (the copy of a rebuild) reports progress, and every
         // INSERT ... SELECT how many rows it copied.
@@ -332,7 +378,7 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
                     (*t->sink)({Event::Kind::progress, t->m->version, t->m->name, {},
                                 std::chrono::duration<double, std::milli>(now - t->start).count(), {}});
                 }
-                return 0;
+                return stop_requested != 0;  // interrupts the statement: the migration is rolled back
             },
             &ticker);
         auto tables_before = check_keys ? table_definitions(db_) : std::map<std::string, std::string>();
@@ -394,12 +440,14 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
         db_.exec("COMMIT");
         restore_keys();
         sink_({forward ? Event::Kind::applied : Event::Kind::rolled_back, m.version, m.name, file, ms, {}});
+        return true;
     } catch (const sqlite::ScriptError& e) {
         // SQLite itself rolls a transaction back on some errors (a full disk,
         // an interrupt): then it is gone, and it was rolled back.
         if (db_.in_transaction()) db_.exec("ROLLBACK");
         restore_keys();
         const int line = e.line() ? e.line() : line_of(sql, e.offset());
+        if (stop_requested) throw_interrupted(m, forward, file + ":" + std::to_string(line));
         MigrationFailed failure(file, line, e.statement(), e.what(),
                                 transaction_lost ? MigrationFailed::Outcome::not_rolled_back
                                                  : MigrationFailed::Outcome::rolled_back);
@@ -410,13 +458,36 @@ void Runner::run_in_transaction(const Migration& m, bool forward) {
     } catch (...) {
         if (db_.in_transaction()) db_.exec("ROLLBACK");
         restore_keys();
+        if (stop_requested) throw_interrupted(m, forward, file);
         throw;
     }
 }
 
+// Says which migration was rolled back and where the database is, for the
+// signal that stopped the run; `where`: the file (and line) it was stopped in.
+void Runner::throw_interrupted(const Migration& m, bool forward, const std::string& where) {
+    const int signal = stop_requested;
+    std::string message = fmt::format("interrupted by {} during {} ({}): {} was rolled back, the database is as "
+                                      "it was before it",
+                                      signal_name(signal), m.label(), where,
+                                      forward ? "that migration" : "its rollback");
+    sink_({Event::Kind::failed, m.version, m.name, where, 0, message});
+    throw Interrupted(signal, message + (forward ? fmt::format(" (at version {})", version_) : std::string()));
+}
+
+void Runner::wait_for_writers() { sqlite3_busy_handler(db_.get(), wait_for_writer, &busy_timeout_ms); }
+
+void Runner::throw_stopped_before(const Migration& m, bool forward) {
+    const int signal = stop_requested;
+    throw Interrupted(signal, fmt::format("stopped by {} before {}: it did not run{}", signal_name(signal), m.label(),
+                                          forward ? fmt::format("; the database is at version {}", version_)
+                                                  : std::string()));
+}
+
 // What apply and rollback do before they read the history.
 std::vector<Applied> Runner::history_for_run(const Directory& dir, bool dry_run) {
-    db_.busy_timeout(busy_timeout_ms);
+    dir.require_unique_versions();
+    wait_for_writers();
     if (d1()) require_wrangler_layout(dir);
     if (!dry_run) sync_with_wrangler(dir);
     return recorded_history(db_, tracker_.tables(), dir);
@@ -424,6 +495,7 @@ std::vector<Applied> Runner::history_for_run(const Directory& dir, bool dry_run)
 
 // Runs `migrations` in order (forward files, or rollbacks), each in its own
 // transaction, after the checks and the backup; or, dry, only names them.
+// Counts those this run ran: not those another runner ran meanwhile.
 int Runner::run_all(const std::vector<const Migration*>& migrations, bool forward, bool dry_run) {
     for (auto m : migrations) refuse_unrunnable(*m, forward);
     if (dry_run) {
@@ -432,11 +504,14 @@ int Runner::run_all(const std::vector<const Migration*>& migrations, bool forwar
                    (forward ? m->up_path : *m->down_path).string(), 0, {}});
         return int(migrations.size());
     }
-    take_backup((forward ? "applying " : "rolling back ") + migrations.front()->label());
+    // Taken under the first migration's lock, and only if one runs (see take_backup).
+    backup_pending_ = backup.enabled && !db_path_.empty();
     db_.exec("PRAGMA foreign_keys = ON");
+    int ran = 0;
     for (auto m : migrations) {
+        if (stop_requested) throw_stopped_before(*m, forward);
         try {
-            run_in_transaction(*m, forward);
+            if (run_in_transaction(*m, forward)) ++ran;
         } catch (const sqlite::ScriptError&) {
             throw;
         } catch (const sqlite::Error& e) {  // e.g. "database is locked" at BEGIN: which migration waited
@@ -444,9 +519,9 @@ int Runner::run_all(const std::vector<const Migration*>& migrations, bool forwar
                                                       m->label(), (forward ? m->up_path : *m->down_path).string(),
                                                       e.what()));
         }
-        if (forward) version_ = std::max(version_, m->version);
+        if (forward) version_ = std::max(version_, m->version);  // by this run or the other
     }
-    return int(migrations.size());
+    return ran;
 }
 
 namespace {
@@ -469,6 +544,8 @@ int Runner::apply(const Directory& dir, const ApplyOptions& options) {
     std::int64_t last_applied = applied.empty() ? 0 : applied.back().version;
     version_ = last_applied;
     for (const auto& d : drift(dir, applied)) throw HistoryError(drift_message(d, dir));
+    for (const auto& u : unnumbered_files(&db_, tracker_.tables(), dir))
+        if (u.blocks()) throw HistoryError(unnumbered_message(u, dir));
     std::set<std::int64_t> done;
     for (const auto& a : applied) done.insert(a.version);
     std::vector<const Migration*> pending;
@@ -517,7 +594,8 @@ int Runner::rollback(const Directory& dir, const RollbackOptions& options) {
 }
 
 int Runner::baseline(const Directory& dir, std::int64_t version) {
-    db_.busy_timeout(busy_timeout_ms);
+    dir.require_unique_versions();
+    wait_for_writers();
     if (d1()) require_wrangler_layout(dir);
     std::vector<const Migration*> marked;
     for (const auto& m : dir.migrations)

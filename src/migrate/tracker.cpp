@@ -2,7 +2,6 @@
 // transaction as the migration itself.
 #include <fmt/format.h>
 
-#include <charconv>
 #include <chrono>
 #include <map>
 #include <ctime>
@@ -84,14 +83,6 @@ std::vector<Applied> Tracker::own_rows() const {
 
 namespace {
 
-// The version a file name starts with ("0003_add_prefs.sql" → 3), for rows
-// whose file is no longer in the directory.
-std::int64_t leading_number(const std::string& name) {
-    std::int64_t v = 0;
-    auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), v);
-    return ec == std::errc() ? v : 0;
-}
-
 std::string stem_after_number(const std::string& file) {
     std::string stem = fs::path(file).stem().string();
     auto us = stem.find('_');
@@ -112,8 +103,11 @@ std::vector<Applied> Tracker::applied(const Directory& dir) const {
     while (st.step()) {
         const std::string file = st.text(0);
         auto it = by_file.find(file);
+        // A row for a file without a number is not a version (unnumbered_files()).
+        auto version = it != by_file.end() ? std::optional(it->second->version) : version_of_file(file);
+        if (!version) continue;
         Applied a;
-        a.version = it != by_file.end() ? it->second->version : leading_number(file);
+        a.version = *version;
         a.name = it != by_file.end() ? it->second->name : stem_after_number(file);
         a.applied_at = st.text(1);
         a.applied_by = kAppliedByWrangler;
@@ -127,6 +121,15 @@ std::vector<Applied> Tracker::applied(const Directory& dir) const {
     }
     std::vector<Applied> out;
     for (auto& [v, a] : by_version) out.push_back(std::move(a));
+    return out;
+}
+
+std::vector<std::pair<std::string, std::string>> Tracker::wrangler_unnumbered() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (!table_exists(tables_.wrangler)) return out;
+    auto st = db_.prepare(fmt::format("SELECT name, applied_at FROM {} ORDER BY id", sqlite::quote(tables_.wrangler)));
+    while (st.step())
+        if (!version_of_file(st.text(0))) out.emplace_back(st.text(0), st.text(1));
     return out;
 }
 

@@ -186,8 +186,8 @@ std::vector<std::string> Project::files() const {
 
 namespace test {
 
-int spawn_cli(const std::vector<std::string>& args, const fs::path& cwd) {
-    return spawn(args, cwd, "/dev/null", "/dev/null");
+int spawn_cli(const std::vector<std::string>& args, const fs::path& cwd, const fs::path& out, const fs::path& err) {
+    return spawn(args, cwd, out, err);
 }
 
 std::vector<std::string> lines_of(const std::string& text) {

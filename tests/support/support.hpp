@@ -93,8 +93,10 @@ std::vector<nlohmann::json> json_lines(const std::string& text);
 // created is skipped.
 void load_schema_dump(const fs::path& db, const std::string& sql);
 
-// Starts the `schema` binary without waiting for it; returns its pid.
-int spawn_cli(const std::vector<std::string>& args, const fs::path& cwd);
+// Starts the `schema` binary without waiting for it; returns its pid. Its
+// output goes to `out` and `err` (files), or nowhere.
+int spawn_cli(const std::vector<std::string>& args, const fs::path& cwd, const fs::path& out = "/dev/null",
+              const fs::path& err = "/dev/null");
 // Waits for a spawned process; returns its exit code (128 + signal when killed).
 int wait_cli(int pid);
 
