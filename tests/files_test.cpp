@@ -189,16 +189,28 @@ TEST_CASE("files: inspect --force replaces only the files it writes") {
 
 TEST_CASE("files: inspect that fails writes nothing, and leaves the previous files") {
     test::Project p;
-    // A view over a table that is gone: the initial migration cannot create it.
-    p.exec("CREATE TABLE a (id INTEGER PRIMARY KEY); CREATE TABLE b (id INTEGER PRIMARY KEY);"
-           "CREATE TABLE gone (x INT); CREATE VIEW v AS SELECT x FROM gone; DROP TABLE gone;");
+    p.exec("CREATE TABLE a (id INTEGER PRIMARY KEY); CREATE TABLE b (id INTEGER PRIMARY KEY);");
     test::write_file(p.root() / "schema/a.sql", "previous\n");
-    auto r = p.schema({"inspect", "--force"});
-    INFO(r.out, r.err);
-    CHECK(r.code != 0);
+    SUBCASE("the initial migration cannot be written") {
+        // generated/rollback is a file: the rollback of 0001 has nowhere to go.
+        test::write_file(p.generated() / "rollback", "");
+        auto r = p.schema({"inspect", "--force"});
+        INFO(r.out, r.err);
+        CHECK(r.code == 2);
+        CHECK(everything_under(p.generated()) == std::vector<std::string>{"rollback"});
+    }
+    SUBCASE("an object the initial migration cannot create") {
+        // FTS5 external content named as a string (failed the proof of 0001 when
+        // this test was written); whatever the outcome, never half of it.
+        p.exec("CREATE TABLE posts (id INTEGER PRIMARY KEY, body TEXT);"
+               "CREATE VIRTUAL TABLE docs USING fts5(body, content='posts', content_rowid='id');");
+        auto r = p.schema({"inspect", "--force"});
+        INFO(r.out, r.err);
+        if (r.code == 0) return;
+        CHECK(everything_under(p.generated()).empty());
+    }
     CHECK(everything_under(p.root() / "schema") == std::vector<std::string>{"a.sql"});
     CHECK(test::read_file(p.root() / "schema/a.sql") == "previous\n");
-    CHECK(everything_under(p.generated()).empty());
 }
 
 TEST_CASE("files: a schema file that cannot be read is an error naming it, not an empty file") {
