@@ -232,6 +232,15 @@ TEST_CASE("files: a schema file that cannot be read is an error naming it, not a
         fs::create_symlink("../missing/t.sql", p.root() / "schema/t.sql");
         refused("schema/t.sql", "does not exist");
     }
+    SUBCASE("a linked folder is read, not skipped") {
+        fs::create_directories(p.root() / "shared");
+        fs::rename(p.root() / "schema/t.sql", p.root() / "shared/t.sql");
+        fs::create_symlink("../shared", p.root() / "schema/shared");
+        auto r = p.schema({"diff", "--print"});
+        INFO(r.out, r.err);
+        CHECK(r.code == 0);
+        CHECK(r.out.find("up to date") != std::string::npos);
+    }
     SUBCASE("a folder named *.sql") {
         fs::rename(p.root() / "schema/t.sql", p.root() / "t.sql.moved");
         fs::create_directories(p.root() / "schema/t.sql");

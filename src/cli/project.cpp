@@ -15,12 +15,13 @@ namespace schema::cli {
 
 namespace {
 
-// Every entry under `dir` whose name ends in .sql, sorted. An unreadable folder
-// is an error rather than a part of the schema silently left out.
+// Every entry under `dir` whose name ends in .sql, sorted, linked folders
+// included. An unreadable folder is an error rather than a part of the schema
+// silently left out.
 std::vector<fs::path> schema_file_paths(const fs::path& dir) {
     std::vector<fs::path> paths;
     try {
-        for (auto& e : fs::recursive_directory_iterator(dir))
+        for (auto& e : fs::recursive_directory_iterator(dir, fs::directory_options::follow_directory_symlink))
             if (e.path().extension() == ".sql") paths.push_back(e.path());
     } catch (const fs::filesystem_error& e) {
         throw InputError(fmt::format("cannot read {}: {}", e.path1().string(), e.code().message()));
