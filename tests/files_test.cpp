@@ -325,7 +325,7 @@ TEST_CASE("files: a byte order mark at the start of a migration file is skipped,
     CHECK(m.up_sql == up.substr(3));
     CHECK(m.down_sql == "DROP TABLE t;\n");
     CHECK(m.checksum == migrate::sha256_hex(up));
-    CHECK(migrate::needs_foreign_keys_off(m.up_sql));
+    CHECK(migrate::foreign_keys_mode(m.up_sql, m.up_script).off);
 
     p.declare("CREATE TABLE t (id INTEGER PRIMARY KEY);\n", "t.sql");
     CHECK(p.schema({"apply"}).code == 0);
