@@ -164,9 +164,14 @@ TEST_CASE("inspect then baseline: an existing database adopted in two commands, 
     CHECK(p.schema({"inspect"}).code == 2);  // refuses to overwrite
     REQUIRE(p.schema({"inspect", "--force", "--no-migration"}).code == 0);
     CHECK(test::read_file(p.root() / "schema" / "posts.sql") == before);
-    REQUIRE(p.schema({"inspect", "--force", "--single", "--no-migration"}).code == 0);
+    // --force replaces only the files it writes: the per-table files stay, named
+    // so that the user removes them.
+    r = p.schema({"inspect", "--force", "--single", "--no-migration"});
+    REQUIRE(r.code == 0);
     CHECK(fs::exists(p.root() / "schema" / "schema.sql"));
-    CHECK_FALSE(fs::exists(p.root() / "schema" / "posts.sql"));
+    CHECK(fs::exists(p.root() / "schema" / "posts.sql"));
+    CHECK(r.err.find("schema/posts.sql is still there") != std::string::npos);
+    for (const char* old : {"users.sql", "posts.sql", "views.sql"}) fs::remove(p.root() / "schema" / old);
     CHECK(p.schema({"check"}).code == 0);
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "schema/dialect.hpp"
@@ -26,6 +27,13 @@ struct MigrationInfo {
 inline constexpr const char* kForeignKeysOffMarker = "-- schema: foreign_keys=off";
 
 std::string migration_text(const Plan& plan, const MigrationInfo& info);
+
+// `text` as SQL line comments, "-- <indent><line>\n" for each of its lines: the
+// one way user text (names, literals, notes that quote them) goes into a comment
+// of a file we write. Every line break (\n, \r, VT, FF, NEL, LS, PS) starts a new
+// commented line, and other control characters are written as \xNN, so no part
+// of the text can end the comment and be read as SQL.
+std::string sql_comment(std::string_view text, std::string_view indent = "");
 
 // "add_user_prefs" from "Add user prefs!" (lower case, [a-z0-9_]).
 std::string slug(const std::string& name);

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "context.hpp"
+#include "schema/files.hpp"
 #include "schema/timing.hpp"
 #include "schema/write.hpp"
 
@@ -131,8 +132,12 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
         std::cout << "\n" << up_text << "\n" << down_text;
         return 0;
     }
-    write_file_atomically(down_path, down_text);
-    write_file_atomically(up_path, up_text);
+    // Both files or neither; the rollback first, so no reader sees a forward
+    // migration without it.
+    FileSet pair;
+    pair.create(down_path, down_text);
+    pair.create(up_path, up_text);
+    pair.commit();
     if (out.json()) {
         out.json_line(nlohmann::json{{"event", "written"},
                                      {"database", p.db.string()},

@@ -6,11 +6,13 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <iostream>
 #include <map>
 
 #include "context.hpp"
+#include "schema/files.hpp"
 #include "schema/inspect.hpp"
 #include "schema/write.hpp"
 
@@ -65,6 +67,29 @@ std::map<std::string, std::string> per_table_files(const Schema& s) {
     return files;
 }
 
+// The .sql files under `dir` that are not in `written` (nor under the
+// migrations folder): inspect leaves them alone, but the user should know they
+// are still there, read as declared schema next to what was written.
+std::vector<fs::path> other_sql_files(const fs::path& dir, const std::vector<fs::path>& written,
+                                      const fs::path& migrations_dir) {
+    std::vector<fs::path> out;
+    if (!fs::is_directory(dir)) return out;
+    std::error_code ec, entry_ec;
+    const fs::path skip = fs::weakly_canonical(migrations_dir, entry_ec);
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+        if (it->is_directory(entry_ec) && fs::weakly_canonical(it->path(), entry_ec) == skip) {
+            it.disable_recursion_pending();
+            continue;
+        }
+        if (it->path().extension() == ".sql" &&
+            std::find(written.begin(), written.end(), it->path()) == written.end())
+            out.push_back(it->path());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 int run_inspect(const InspectCmdOptions& o, const Project& p, Output& out) {
     if (!fs::exists(p.db)) throw InputError("database " + p.db.string() + " does not exist");
     Schema live;
@@ -73,24 +98,23 @@ int run_inspect(const InspectCmdOptions& o, const Project& p, Output& out) {
         live = inspect_live(db, p);
     }
     const fs::path dir = o.out.empty() ? p.schema_dir : fs::path(o.out);
-    if (fs::exists(dir)) {
-        std::vector<fs::path> existing;
-        for (auto& e : fs::recursive_directory_iterator(dir))
-            if (e.is_regular_file() && e.path().extension() == ".sql") existing.push_back(e.path());
-        if (!existing.empty() && !o.force)
-            throw InputError(fmt::format("{} already holds {} .sql file{}; pass --force to replace them", dir.string(),
-                                         existing.size(), existing.size() == 1 ? "" : "s"));
-        for (const auto& f : existing) fs::remove(f);
-    }
 
-    std::map<std::string, std::string> files;
-    if (o.single) files["schema.sql"] = schema_sql(live);
-    else files = per_table_files(live);
-    std::vector<std::string> written;
-    for (const auto& [name, text] : files) {
-        write_file_atomically(dir / name, text);
-        written.push_back((dir / name).string());
+    // Everything is computed first and written as one set at the end: a failure
+    // (an object the initial migration cannot create, a full disk) writes nothing.
+    FileSet files;
+    std::map<std::string, std::string> schema_files;
+    if (o.single) schema_files["schema.sql"] = schema_sql(live);
+    else schema_files = per_table_files(live);
+    std::vector<fs::path> written;
+    for (const auto& [name, text] : schema_files) {
+        files.replace(dir / name, text);
+        written.push_back(dir / name);
     }
+    auto others = other_sql_files(dir, {}, p.migrations_dir);
+    if (!others.empty() && !o.force)
+        throw InputError(fmt::format("{} already holds {} .sql file{}; pass --force to replace the files inspect "
+                                     "writes (it removes none)",
+                                     dir.string(), others.size(), others.size() == 1 ? "" : "s"));
 
     // The initial migration, so that replaying the directory gives this schema.
     std::string migration;
@@ -102,13 +126,18 @@ int run_inspect(const InspectCmdOptions& o, const Project& p, Output& out) {
         MigrationInfo up_info{up.filename().string(), fs::relative(down, migrations.root).string(), false, {},
                               p.dialect};
         MigrationInfo down_info{down.filename().string(), up.filename().string(), true, {}, p.dialect};
-        write_file_atomically(down, migration_text(g.down, down_info));
-        write_file_atomically(up, migration_text(g.up, up_info));
+        files.create(down, migration_text(g.down, down_info));
+        files.create(up, migration_text(g.up, up_info));
         migration = up.string();
     }
+    files.commit();
+
+    for (const auto& f : other_sql_files(dir, written, p.migrations_dir))
+        std::cerr << "schema: note: " << f.string() << " is still there (inspect replaces only the files it "
+                     "writes); remove it if it declares objects written again above\n";
 
     if (out.json()) {
-        for (const auto& w : written) out.json_line(nlohmann::json{{"event", "written"}, {"file", w}});
+        for (const auto& w : written) out.json_line(nlohmann::json{{"event", "written"}, {"file", w.string()}});
         if (!migration.empty())
             out.json_line(nlohmann::json{{"event", "written"}, {"file", migration}, {"migration", 1}});
         return 0;
@@ -131,7 +160,7 @@ void register_inspect(CLI::App& app, Globals& g, int& exit_code) {
     auto* cmd = app.add_subcommand("inspect", "Write the database's schema as DDL files (adopt an existing database)");
     cmd->add_option("--out", opts->out, "directory to write (default: the schema directory)");
     cmd->add_flag("--single", opts->single, "one file, schema.sql, instead of one per table");
-    cmd->add_flag("--force", opts->force, "replace the .sql files already in the directory");
+    cmd->add_flag("--force", opts->force, "write even if the directory holds .sql files (replaces only the files it writes)");
     cmd->add_flag("--no-migration", opts->no_migration, "do not write the initial migration");
     cmd->callback([opts, &g, &exit_code] {
         Output out(g.no_color, g.json);

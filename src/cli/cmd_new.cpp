@@ -5,16 +5,12 @@
 #include <iostream>
 
 #include "context.hpp"
+#include "schema/files.hpp"
 #include "schema/write.hpp"
 
 namespace schema::cli {
 
 namespace {
-
-void create_file(const fs::path& path, const std::string& text) {
-    if (fs::exists(path)) throw InputError(path.string() + " exists already");
-    write_file_atomically(path, text);
-}
 
 int run_new(const std::string& name, const Project& p, Output& out) {
     migrate::VersionClaim claim(p.migrations_dir);  // two at once get two numbers
@@ -29,14 +25,14 @@ int run_new(const std::string& name, const Project& p, Output& out) {
               "-- defer_foreign_keys = ON checks them at the end instead."
             : "-- Runs in one transaction under `schema apply`; a PRAGMA foreign_keys here is honoured\n"
               "-- (the runner sets it around the transaction).";
-    create_file(up, fmt::format(
-                        "-- {}\n"
+    const std::string up_name = up.filename().string(), down_name = fs::relative(down, dir.root).string();
+    FileSet pair;
+    pair.create(down, sql_comment(down_name) + sql_comment("Undoes " + up_name + ".") + "\n");
+    pair.create(up, sql_comment(up_name) +
                         "-- A hand-written migration: data changes (INSERT, UPDATE, DELETE) that `schema diff` cannot\n"
-                        "-- write. Schema changes belong in schema/, where `schema diff` writes them for you.\n"
-                        "{}\n-- Rollback: {}\n\n",
-                        up.filename().string(), how_it_runs, fs::relative(down, dir.root).string()));
-    create_file(down, fmt::format("-- {}\n-- Undoes {}.\n\n", fs::relative(down, dir.root).string(),
-                                  up.filename().string()));
+                        "-- write. Schema changes belong in schema/, where `schema diff` writes them for you.\n" +
+                        how_it_runs + "\n" + sql_comment("Rollback: " + down_name) + "\n");
+    pair.commit();
     if (out.json())
         out.json_line(nlohmann::json{{"event", "created"}, {"file", up.string()}, {"rollback", down.string()}});
     else

@@ -6,6 +6,8 @@
 #include <set>
 #include <toml++/toml.h>
 
+#include "schema/files.hpp"
+
 namespace schema::cli {
 
 ConfigError::ConfigError(const fs::path& file, const std::string& key, const std::string& message)
@@ -79,7 +81,7 @@ void apply_keys(const fs::path& file, const toml::table& table, const std::strin
 Config load_config(const fs::path& file) {
     toml::table root;
     try {
-        root = toml::parse_file(file.string());
+        root = toml::parse(read_file(file), file.string());
     } catch (const toml::parse_error& e) {
         throw ConfigError(file, "",
                           fmt::format("line {}, column {}: {}", e.source().begin.line, e.source().begin.column,

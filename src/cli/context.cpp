@@ -6,6 +6,7 @@
 
 #include "config.hpp"
 #include "errors.hpp"
+#include "schema/files.hpp"
 
 #include <algorithm>
 
@@ -56,8 +57,8 @@ std::string thousands(std::int64_t n) {
 std::vector<Project> resolve_projects(const Globals& g, bool need_db) {
     std::vector<Project> projects;
     fs::path config_file = g.config.empty() ? fs::path("schema.toml") : fs::path(g.config);
-    const bool have_config = !g.config.empty() || fs::exists(config_file);
-    if (!g.config.empty() && !fs::exists(config_file))
+    const bool have_config = !g.config.empty() || is_present(config_file);
+    if (!g.config.empty() && !is_present(config_file))
         throw InputError("config file " + config_file.string() + " does not exist");
     if (fs::is_directory(config_file))
         throw InputError("config file " + config_file.string() + " is a directory; name the file in it (--config " +

@@ -3,44 +3,43 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <iostream>
 #include <set>
-#include <sstream>
 
+#include "schema/files.hpp"
 #include "schema/inspect.hpp"
 #include "schema/timing.hpp"
 #include "schema/verify.hpp"
 
 namespace schema::cli {
 
-std::vector<SourceFile> read_schema_files(const fs::path& dir) {
-    if (!fs::is_directory(dir)) throw InputError("schema directory " + dir.string() + " does not exist");
+namespace {
+
+// Every entry under `dir` whose name ends in .sql, sorted, linked folders
+// included. An unreadable folder is an error rather than a part of the schema
+// silently left out.
+std::vector<fs::path> schema_file_paths(const fs::path& dir) {
     std::vector<fs::path> paths;
-    for (auto& e : fs::recursive_directory_iterator(dir))
-        if (e.is_regular_file() && e.path().extension() == ".sql") paths.push_back(e.path());
-    std::sort(paths.begin(), paths.end());
-    std::vector<SourceFile> out;
-    for (const auto& p : paths) {
-        std::ifstream in(p, std::ios::binary);
-        std::stringstream ss;
-        ss << in.rdbuf();
-        out.push_back({p.lexically_normal().string(), ss.str()});
+    try {
+        for (auto& e : fs::recursive_directory_iterator(dir, fs::directory_options::follow_directory_symlink))
+            if (e.path().extension() == ".sql") paths.push_back(e.path());
+    } catch (const fs::filesystem_error& e) {
+        throw InputError(fmt::format("cannot read {}: {}", e.path1().string(), e.code().message()));
     }
-    return out;
+    std::sort(paths.begin(), paths.end());
+    return paths;
 }
 
-void write_file_atomically(const fs::path& path, const std::string& text) {
-    if (path.has_parent_path()) fs::create_directories(path.parent_path());
-    fs::path tmp = path;
-    tmp += ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << text;
-        out.flush();
-        if (!out) throw std::runtime_error("cannot write " + tmp.string());
-    }
-    fs::rename(tmp, path);
+}  // namespace
+
+std::vector<SourceFile> read_schema_files(const fs::path& dir) {
+    if (!fs::is_directory(dir)) throw InputError("schema directory " + dir.string() + " does not exist");
+    std::vector<SourceFile> out;
+    // A .sql name that is not a readable file (a dangling link, a folder, no
+    // permission) is an error: read as nothing, its objects would be dropped.
+    for (const auto& p : schema_file_paths(dir))
+        out.push_back({p.lexically_normal().string(), std::string(without_utf8_bom(read_file(p)))});
+    return out;
 }
 
 Schema parse_declared(const std::vector<SourceFile>& sources, Dialect dialect) {

@@ -51,12 +51,9 @@ void apply_wrangler_config(Project& p, const fs::path& dir, const std::string& b
 // `dialect`: also refuses declarations the target does not accept (D1).
 Schema parse_declared(const std::vector<SourceFile>& sources, Dialect dialect = Dialect::sqlite);
 
-// Writes `text` to `path` (creating directories) under a temporary name, then
-// renames it into place: a reader never sees half a file.
-void write_file_atomically(const fs::path& path, const std::string& text);
-
 // schema/*.sql, sorted by name (subdirectories included), as SourceFiles whose
-// paths are shown relative to the current directory.
+// paths are shown relative to the current directory, without a byte order mark.
+// Throws InputError naming any .sql entry that cannot be read as a file.
 std::vector<SourceFile> read_schema_files(const fs::path& dir);
 
 // The schema of the project's database, without the tracking tables (ours and

@@ -6,10 +6,9 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "project.hpp"
+#include "schema/files.hpp"
 
 namespace schema::cli {
 
@@ -19,17 +18,10 @@ struct D1Entry {
     std::string binding, database_name, migrations_dir, migrations_table;
 };
 
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 std::vector<D1Entry> entries_from_toml(const fs::path& file) {
     toml::table root;
     try {
-        root = toml::parse_file(file.string());
+        root = toml::parse(read_file(file), file.string());
     } catch (const toml::parse_error& e) {
         throw InputError(fmt::format("{}:{}:{}: {}", file.string(), e.source().begin.line, e.source().begin.column,
                                      std::string(e.description())));
@@ -47,7 +39,7 @@ std::vector<D1Entry> entries_from_toml(const fs::path& file) {
 std::vector<D1Entry> entries_from_json(const fs::path& file) {
     nlohmann::json root;
     try {
-        root = nlohmann::json::parse(read_text(file), nullptr, true, /*ignore_comments=*/true);
+        root = nlohmann::json::parse(read_file(file), nullptr, true, /*ignore_comments=*/true);
     } catch (const nlohmann::json::parse_error& e) {
         throw InputError(fmt::format("{}: {}", file.string(), e.what()));
     }
@@ -89,7 +81,7 @@ const D1Entry* first_entry_named(const std::vector<D1Entry>& entries, const std:
 void apply_wrangler_config(Project& p, const fs::path& dir, const std::string& binding, bool migrations_dir_given) {
     fs::path file;
     for (const char* name : {"wrangler.json", "wrangler.jsonc", "wrangler.toml"})
-        if (fs::exists(dir / name)) {
+        if (is_present(dir / name)) {
             file = dir / name;
             break;
         }

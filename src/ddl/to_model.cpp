@@ -7,6 +7,7 @@
 #include "lexemes.hpp"
 #include "parse.hpp"
 #include "schema/ddl.hpp"
+#include "schema/files.hpp"
 
 namespace schema {
 
@@ -509,6 +510,8 @@ private:
 
 void add_statements(Schema& schema, std::string_view text, const std::string& path,
                     std::vector<Diagnostic>& errors) {
+    // As SQLite does; positions are then counted from what an editor shows.
+    text = without_utf8_bom(text);
     std::vector<ParsedStatement> statements;
     SyntaxError syntax;
     bool ok = parse_statements(text, statements, syntax);

@@ -3,8 +3,8 @@
 // NNNN_name.rollback.sql, and Flyway's VNNN__name/{up,down}.sql. Three- or
 // four-digit numbers alike.
 #include <boost/spirit/home/x3.hpp>
-#include <fcntl.h>
 #include <fmt/format.h>
+#include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -12,14 +12,13 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
-#include "schema/dialect.hpp"
 #include "schema/diagnostic.hpp"
+#include "schema/dialect.hpp"
 #include "schema/expr.hpp"
+#include "schema/files.hpp"
 #include "schema/migrate.hpp"
 #include "schema/write.hpp"
 
@@ -29,47 +28,42 @@ namespace {
 
 namespace x3 = boost::spirit::x3;
 
-std::string read_all(const fs::path& p) {
-    // Plain read(2): status reads thousands of small files.
-    int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw std::runtime_error("cannot read " + p.string());
-    std::string out;
-    char buf[65536];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0) {
-            ::close(fd);
-            throw std::runtime_error("cannot read " + p.string());
-        }
-        if (n == 0) break;
-        out.append(buf, std::size_t(n));
-    }
-    ::close(fd);
-    return out;
-}
-
 struct Entry {
     fs::path path;
     std::string name;
     bool directory;
 };
 
+// The entries of `dir`. A folder that cannot be listed is an error: read as
+// empty, its migrations would look never written, and diff would write them again.
 std::vector<Entry> sorted_entries(const fs::path& dir) {
     std::vector<Entry> out;
-    std::error_code ec;
-    for (auto& e : fs::directory_iterator(dir, ec))
-        out.push_back({e.path(), e.path().filename().string(), e.is_directory(ec)});
+    try {
+        for (auto& e : fs::directory_iterator(dir)) {
+            std::error_code ec;  // a dangling link is no folder; reading it reports it
+            out.push_back({e.path(), e.path().filename().string(), e.is_directory(ec)});
+        }
+    } catch (const fs::filesystem_error& e) {
+        throw InputError(fmt::format("cannot read {}: {}", e.path1().string(), e.code().message()));
+    }
     std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
     return out;
 }
 
+// A migration file's text, without the byte order mark SQLite would skip (so
+// that what we read of a statement, e.g. a PRAGMA, is what SQLite runs), and the
+// checksum of its bytes as they are on disk (as recorded before marks were skipped).
+void read_migration_file(const fs::path& path, std::string& sql, std::string& checksum) {
+    std::string bytes = read_file(path);
+    checksum = sha256_hex(bytes);
+    sql = without_utf8_bom(bytes);
+}
+
 void load_sql(Migration& m, bool read_rollback) {
-    m.up_sql = read_all(m.up_path);
-    m.checksum = sha256_hex(m.up_sql);
+    read_migration_file(m.up_path, m.up_sql, m.checksum);
     m.up_script = sqlite::split_script(m.up_sql);
     if (m.down_path && read_rollback) {
-        m.down_sql = read_all(*m.down_path);
-        m.down_checksum = sha256_hex(m.down_sql);
+        read_migration_file(*m.down_path, m.down_sql, m.down_checksum);
         m.down_script = sqlite::split_script(m.down_sql);
     }
 }
@@ -147,7 +141,7 @@ Directory Directory::load(const fs::path& root, bool read_rollbacks) {
     }
     d.layout = has_flyway ? Layout::flyway : has_sibling ? Layout::sibling : Layout::numbered;
     std::set<std::string> rollbacks;
-    if (d.layout == Layout::numbered && fs::is_directory(root / "rollback"))
+    if (d.layout == Layout::numbered && is_present(root / "rollback"))
         for (const auto& e : sorted_entries(root / "rollback")) {
             rollbacks.insert(e.name);
             if (!e.directory && e.path.extension() == ".sql" && !names.count(e.name))
@@ -191,12 +185,12 @@ Directory Directory::load(const fs::path& root, bool read_rollbacks) {
                 stray(e);
                 continue;
             }
-            if (!fs::exists(e.path / "up.sql")) {
+            if (!is_present(e.path / "up.sql")) {
                 d.problems.push_back(e.path.string() + ": has no up.sql");
                 continue;
             }
             std::optional<fs::path> down;
-            if (fs::exists(e.path / "down.sql")) down = e.path / "down.sql";
+            if (is_present(e.path / "down.sql")) down = e.path / "down.sql";
             add(*parts, e.path / "up.sql", down);
             continue;
         }

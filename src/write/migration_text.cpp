@@ -7,18 +7,46 @@ namespace schema {
 
 namespace {
 
-void comment_lines(std::string& out, const std::string& text, const std::string& prefix) {
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        auto end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();
-        std::string line = text.substr(start, end - start);
-        out += line.empty() ? "--\n" : "-- " + prefix + line + "\n";
-        start = end + 1;
-    }
+// The length of the line break at text[i], or 0. Besides \n, the breaks an
+// editor or a terminal shows as one (CR, VT, FF, NEL, LS, PS): SQLite ends a
+// `--` comment only at \n, but a reviewer must never see a line that looks like
+// SQL outside a comment.
+std::size_t line_break_at(std::string_view text, std::size_t i) {
+    auto rest = text.substr(i);
+    if (rest.substr(0, 2) == "\r\n") return 2;
+    if (rest[0] == '\n' || rest[0] == '\r' || rest[0] == '\v' || rest[0] == '\f') return 1;
+    for (std::string_view unicode_break : {"\xC2\x85", "\xE2\x80\xA8", "\xE2\x80\xA9"})
+        if (rest.substr(0, unicode_break.size()) == unicode_break) return unicode_break.size();
+    return 0;
+}
+
+// Other control characters are shown escaped: a NUL would end the file for
+// SQLite, and an escape sequence would rewrite what a terminal shows.
+void append_visible(std::string& out, char c) {
+    auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t') || u == 0x7F) out += fmt::format("\\x{:02X}", u);
+    else out += c;
 }
 
 }  // namespace
+
+std::string sql_comment(std::string_view text, std::string_view indent) {
+    std::string out, line;
+    auto end_line = [&] {
+        out += line.empty() ? "--\n" : fmt::format("-- {}{}\n", indent, line);
+        line.clear();
+    };
+    for (std::size_t i = 0; i < text.size();) {
+        if (std::size_t n = line_break_at(text, i)) {
+            end_line();
+            i += n;
+        } else {
+            append_visible(line, text[i++]);
+        }
+    }
+    end_line();
+    return out;
+}
 
 std::string slug(const std::string& name) {
     std::string out;
@@ -46,30 +74,32 @@ std::string migration_text(const Plan& plan, const MigrationInfo& info) {
         out += "-- Runs in one transaction under `schema apply`; contains no BEGIN/COMMIT, so it also\n"
                "-- works with `wrangler d1 migrations apply`.\n";
     out += "--\n-- Changes:\n";
-    for (const auto& s : plan.summary) out += "--   " + s + "\n";
+    for (const auto& s : plan.summary) out += sql_comment(s, "  ");
     if (!plan.data_loss.empty()) {
         out += "--\n-- DATA LOSS:\n";
-        for (const auto& s : plan.data_loss) out += "--   ! " + s + "\n";
+        for (const auto& s : plan.data_loss) out += sql_comment(s, "  ! ");
     }
     if (!info.not_restored.empty()) {
         out += "--\n-- Not restored (the forward migration destroys it; a backup has it):\n";
-        for (const auto& s : info.not_restored) out += "--   ! " + s + "\n";
+        for (const auto& s : info.not_restored) out += sql_comment(s, "  ! ");
     }
     if (!plan.prechecks.empty()) {
         out += "--\n-- Fails (and changes nothing) if existing rows violate:\n";
-        for (const auto& p : plan.prechecks) out += "--   " + p.description + "\n";
+        for (const auto& p : plan.prechecks) out += sql_comment(p.description, "  ");
     }
     // D1 cannot switch foreign keys off; its files never ask the runner to.
     if (!plan.rebuilt.empty() && info.dialect == Dialect::sqlite) {
         std::string names;
         for (const auto& t : plan.rebuilt) names += (names.empty() ? "" : ", ") + t.sql();
         out += "--\n";
-        out += fmt::format("{} (rebuilds {})\n", kForeignKeysOffMarker, names);
+        // The marker is "-- " and a directive; the names after it are user text.
+        const auto directive = std::string_view(kForeignKeysOffMarker).substr(3);
+        out += sql_comment(fmt::format("{} (rebuilds {})", directive, names));
     }
     for (std::size_t i = 0; i < plan.steps.size(); ++i) {
         const Step& step = plan.steps[i];
         if (i == 0 || !step.note.empty()) out += "\n";
-        if (!step.note.empty()) comment_lines(out, step.note, step.destructive ? "! " : "");
+        if (!step.note.empty()) out += sql_comment(step.note, step.destructive ? "! " : "");
         out += step.sql + ";\n";
     }
     return out;
