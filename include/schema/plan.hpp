@@ -44,6 +44,11 @@ struct Plan {
     std::vector<Precheck> prechecks;
     std::vector<Step> steps;
     std::vector<Ident> rebuilt;  // tables rebuilt (the runner switches foreign keys off for these)
+    // Dropped tables that a kept table still references: dropped with foreign keys
+    // off where the target allows it, so that no ON DELETE action fires.
+    std::vector<Ident> dropped_parents;
+
+    bool needs_foreign_keys_off() const { return !rebuilt.empty() || !dropped_parents.empty(); }
 
     bool empty() const { return steps.empty(); }
 };

@@ -4,10 +4,10 @@
 //   change                      ALTER TABLE can do it when
 //   --------------------------  ------------------------------------------------
 //   rename a column             always (3.25+)
-//   add a column                not PRIMARY KEY or UNIQUE; DEFAULT constant (no
-//                               CURRENT_*, no expression in parentheses that is
-//                               not a literal); NOT NULL only with a non-NULL
-//                               DEFAULT; not GENERATED ... STORED; a REFERENCES
+//   add a column                not PRIMARY KEY or UNIQUE; DEFAULT constant as
+//                               ConstantReader below decides (no CURRENT_*, no
+//                               operator but a sign, no function but CAST);
+//                               NOT NULL only with a DEFAULT that is not NULL; not GENERATED ... STORED; a REFERENCES
 //                               column only with DEFAULT NULL
 //   drop a column (3.35+)       not PRIMARY KEY, UNIQUE, indexed, in a FOREIGN
 //                               KEY, used by a CHECK of another column or by a
@@ -23,29 +23,110 @@ namespace schema {
 
 namespace plan_detail {
 
-bool is_null_literal(const Expr& e) { return e.tokens().size() == 1 && e.tokens()[0].is("null"); }
+namespace {
 
-bool is_constant_default(const Expr& e) {
-    for (const auto& t : e.tokens()) {
-        switch (t.kind) {
+// Reads a DEFAULT expression the way SQLite's ALTER TABLE ... ADD COLUMN does
+// (alter.c hands it to sqlite3ValueFromExpr, which must produce a value without
+// running anything). Checked against sqlite3 3.40 on a table with rows:
+//
+//   constant := ('+' | '-') constant | '(' constant ')'
+//             | CAST '(' constant AS type-name ')'
+//             | number | string | blob | NULL | TRUE | FALSE
+//
+// Anything else, (1 + 1), CURRENT_TIME, abs(1), NOT 1, x COLLATE y, fails with
+// "Cannot add a column with non-constant default" once the table has rows.
+class ConstantReader {
+public:
+    explicit ConstantReader(const std::vector<Token>& tokens) : t_(tokens) {}
+
+    // The value is a constant: whether it is NULL; nullopt when it is not a constant.
+    std::optional<bool> read_whole() {
+        auto is_null = constant();
+        if (!is_null || pos_ != t_.size()) return std::nullopt;
+        return is_null;
+    }
+
+private:
+    const std::vector<Token>& t_;
+    std::size_t pos_ = 0;
+
+    bool at(std::string_view s) const { return pos_ < t_.size() && t_[pos_].is(s); }
+    bool take(std::string_view s) {
+        if (!at(s)) return false;
+        ++pos_;
+        return true;
+    }
+
+    std::optional<bool> constant() {
+        if (pos_ >= t_.size()) return std::nullopt;
+        if (take("+") || take("-")) return constant();  // a sign keeps NULL NULL
+        if (take("(")) {
+            auto inner = constant();
+            if (!inner || !take(")")) return std::nullopt;
+            return inner;
+        }
+        if (take("cast")) {
+            if (!take("(")) return std::nullopt;
+            auto inner = constant();
+            if (!inner || !take("as") || !type_name_then_close()) return std::nullopt;
+            return inner;
+        }
+        const Token& tok = t_[pos_++];
+        switch (tok.kind) {
             case TokenKind::number:
             case TokenKind::string:
-            case TokenKind::blob:
-            case TokenKind::punct: break;
+            case TokenKind::blob: return false;
             case TokenKind::word:
-                if (t.is("null") || t.is("true") || t.is("false")) break;
-                return false;  // CURRENT_TIMESTAMP, a function call, a name
-            default: return false;
+                if (tok.is("null")) return true;
+                if (tok.is("true") || tok.is("false")) return false;
+                return std::nullopt;
+            default: return std::nullopt;
         }
     }
+
+    // "VARCHAR(10))": the type of a CAST, up to and including its closing ')'.
+    bool type_name_then_close() {
+        int depth = 0;
+        for (; pos_ < t_.size(); ++pos_) {
+            const Token& tok = t_[pos_];
+            if (tok.is("(")) {
+                ++depth;
+            } else if (tok.is(")")) {
+                if (depth-- == 0) {
+                    ++pos_;
+                    return true;
+                }
+            } else if (!(tok.kind == TokenKind::word || tok.kind == TokenKind::quoted ||
+                         tok.kind == TokenKind::number || tok.is(",") || tok.is("+") || tok.is("-"))) {
+                return false;
+            }
+        }
+        return false;
+    }
+};
+
+}  // namespace
+
+bool is_null_literal(const Expr& e) {
+    const auto& t = e.tokens();
+    std::size_t open = 0;
+    while (open < t.size() && t[open].is("(")) ++open;
+    if (open >= t.size() || !t[open].is("null") || t.size() != 2 * open + 1) return false;
+    for (std::size_t i = open + 1; i < t.size(); ++i)
+        if (!t[i].is(")")) return false;
     return true;
 }
+
+bool is_null_default(const Expr& e) { return ConstantReader(e.tokens()).read_whole() == std::optional<bool>(true); }
+
+bool is_constant_default(const Expr& e) { return ConstantReader(e.tokens()).read_whole().has_value(); }
 
 }  // namespace plan_detail
 
 namespace {
 
 using plan_detail::is_constant_default;
+using plan_detail::is_null_default;
 using plan_detail::is_null_literal;
 
 bool adds_column(const ModifyTable& m, const Ident& name) {
@@ -69,7 +150,7 @@ std::optional<std::string> add_column_refusal(const Column& c, const Table& t) {
     if (c.default_value && !is_constant_default(*c.default_value))
         return fmt::format("ADD COLUMN cannot add {}: its DEFAULT ({}) is not a constant", name,
                            c.default_value->sql());
-    if (c.not_null && !c.generated && (!c.default_value || is_null_literal(*c.default_value)))
+    if (c.not_null && !c.generated && (!c.default_value || is_null_default(*c.default_value)))
         return fmt::format("ADD COLUMN cannot add {}: it is NOT NULL without a non-NULL DEFAULT", name);
     for (const auto& fk : t.foreign_keys) {
         bool uses = false;

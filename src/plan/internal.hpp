@@ -35,7 +35,17 @@ void emit_rebuilds(const std::vector<Rebuild>& rebuilds, std::vector<Step>& out)
 // Prechecks for the narrowing changes of a rebuilt table.
 void add_prechecks(const ModifyTable& m, const LiveNames& live, const Schema& to, std::vector<Precheck>& out);
 
+// Why copying column `from` of `from_table` into column `to` of `to_table`
+// changes stored values (another type affinity), or nullopt when it cannot.
+std::optional<std::string> conversion_loss(const Table& from_table, const Column& from, const Table& to_table,
+                                           const Column& to);
+
+// A DEFAULT that ALTER TABLE ... ADD COLUMN accepts on a table with rows.
 bool is_constant_default(const Expr& e);
+// A constant DEFAULT whose value is NULL: NULL, (NULL), -NULL, CAST(NULL AS INT).
+bool is_null_default(const Expr& e);
+// NULL itself, in any number of parentheses: the only default SQLite takes for
+// "no default" (a NOT NULL column needs another; a REFERENCES column this one).
 bool is_null_literal(const Expr& e);
 
 }  // namespace schema::plan_detail

@@ -8,12 +8,16 @@
 //    2. DROP VIEW      likewise, readers before what they read
 //    3. DROP INDEX     dropped and changed (indexes of dropped or rebuilt
 //                      tables go with their table)
-//    4. DROP TABLE     dropped tables, children first; dropped/changed virtual tables
+//    4. DROP TABLE     dropped/changed virtual tables, and dropped tables whose
+//                      name a new virtual table takes
 //    5. ALTER TABLE ... RENAME TO            hinted table renames
 //    6. ALTER TABLE ... RENAME COLUMN        hinted column renames
 //    7. ALTER TABLE ... DROP / ADD COLUMN    tables that need nothing more
 //    8. CREATE TABLE / VIRTUAL TABLE         new ones, parents first
 //    9. rebuilds (rebuild.cpp)
+//   9b. DROP TABLE     dropped tables, children first: after the rebuilds, so that
+//                      a kept table rebuilt without its reference to one no longer
+//                      references it when it goes (no ON DELETE action fires)
 //   10. CREATE INDEX   new, changed, and every index of a rebuilt table
 //   11. CREATE VIEW    in dependency order
 //   12. CREATE TRIGGER
@@ -55,6 +59,17 @@ bool rebuildable_index(const VirtualTable& v) {
             return true;
     }
     return false;
+}
+
+// The ON DELETE actions that change the child's rows, by name; nullptr for
+// the ones that only refuse (NO ACTION, RESTRICT).
+const char* row_changing_action(FkAction a) {
+    switch (a) {
+        case FkAction::cascade: return "CASCADE";
+        case FkAction::set_null: return "SET NULL";
+        case FkAction::set_default: return "SET DEFAULT";
+        default: return nullptr;
+    }
 }
 
 class Planner {
@@ -255,7 +270,10 @@ private:
                                                           "replaced",
                                                           mt->to.name.sql(), mc->to.name.sql()));
             }
-            if (is_rebuilt(mt->to.name)) add_prechecks(*mt, live_names(*mt), to_, plan_.prechecks);
+            if (is_rebuilt(mt->to.name)) {
+                add_conversion_losses(*mt);
+                add_prechecks(*mt, live_names(mt->from), to_, plan_.prechecks);
+            }
         }
         // Tables rebuilt only because they reference a rebuilt one, one line per parent.
         std::map<std::string, std::vector<std::string>> along;
@@ -286,6 +304,14 @@ private:
                     plan_.data_loss.push_back(
                         fmt::format("rows of {} that violate its new constraints are not copied", to_.tables.at(k).name.sql()));
         for (const auto& k : rebuilt_) plan_.rebuilt.push_back(to_.tables.at(k).name);
+        check_references_to_dropped_tables();
+    }
+
+    // The copy of a rebuild stores each value under its new column's type.
+    void add_conversion_losses(const ModifyTable& m) {
+        for (const auto& c : m.to.columns)
+            if (const Column* old = m.from.column(c.name); old && !c.generated)
+                if (auto loss = conversion_loss(m.from, *old, m.to, c)) plan_.data_loss.push_back(*loss);
     }
 
     bool modified_or_added_trigger(const std::string& key) const { return changed_triggers_.count(key) != 0; }
@@ -297,13 +323,54 @@ private:
         return {fmt::format("it references {}, which is rebuilt", tp.along_with)};
     }
 
-    LiveNames live_names(const ModifyTable& m) const {
+    // `mapped`: a table of mapped_ (its name and columns after the renames).
+    LiveNames live_names(const Table& mapped) const {
         LiveNames ln;
-        ln.table = m.from.name;
-        if (auto r = d_.applied.tables.find(m.to.name.key()); r != d_.applied.tables.end()) ln.table = r->second.from;
+        ln.table = mapped.name;
+        if (auto r = d_.applied.tables.find(mapped.name.key()); r != d_.applied.tables.end()) ln.table = r->second.from;
         for (const auto& [key, r] : d_.applied.columns)
-            if (key.first == m.to.name.key()) ln.columns.emplace(r.to.key(), r.from);
+            if (key.first == mapped.name.key()) ln.columns.emplace(r.to.key(), r.from);
         return ln;
+    }
+
+    // A kept table whose declaration still references a dropped table. Its rows
+    // that hold a reference would lose their parent: the foreign-key check fails,
+    // and with foreign keys on, the DROP would first run the reference's ON
+    // DELETE action on them (CASCADE deletes them, SET NULL clears them). A
+    // precheck counts them; the sqlite dialect drops with keys off, so that no
+    // action fires even if such rows appear after `diff`.
+    void check_references_to_dropped_tables() {
+        std::set<std::string> dropped;
+        for (auto c : of_kind<DropTable>(d_)) dropped.insert(c->table.name.key());
+        std::set<std::string> parents;
+        for (const auto& [key, declared] : to_.tables) {
+            const Table* kept = mapped_->table(declared.name);
+            if (!kept) continue;
+            for (const auto& fk : declared.foreign_keys) {
+                if (!dropped.count(fk.parent.key())) continue;
+                parents.insert(fk.parent.key());
+                std::string cols, non_null;
+                for (const auto& c : fk.columns) {
+                    cols += (cols.empty() ? "" : ", ") + c.sql();
+                    non_null += (non_null.empty() ? "" : " AND ") + c.sql() + " IS NOT NULL";
+                }
+                const bool readable = std::all_of(fk.columns.begin(), fk.columns.end(),
+                                                  [&](const Ident& c) { return kept->column(c) != nullptr; });
+                if (const char* action = row_changing_action(fk.on_delete))
+                    plan_.data_loss.push_back(fmt::format(
+                        "rows of {} that reference {}: where foreign keys stay on (D1), dropping {} runs ON DELETE "
+                        "{} on them",
+                        declared.name.sql(), fk.parent.sql(), fk.parent.sql(), action));
+                if (readable)
+                    plan_.prechecks.push_back(
+                        {declared.name,
+                         fmt::format("{} ({}) still references {}, which is dropped", declared.name.sql(), cols,
+                                     fk.parent.sql()),
+                         fmt::format("SELECT count(*) FROM {} WHERE {}",
+                                     live_names(*kept).source_sql(*kept, declared.name.sql()), non_null)});
+            }
+        }
+        for (const auto& key : parents) plan_.dropped_parents.push_back(mapped_->tables.at(key).name);
     }
 
     Ident temp_name(const Ident& table, std::set<std::string>& taken) const {
@@ -360,14 +427,7 @@ private:
                      "~ index " + c->from.name.sql() + ": dropped and created anew");
         // 4. tables and virtual tables
         {
-            std::set<std::string> dropped;
-            for (auto c : of_kind<DropTable>(d_)) dropped.insert(c->table.name.key());
-            auto order = tables_in_dependency_order(*mapped_);
-            for (auto it = order.rbegin(); it != order.rend(); ++it)
-                if (dropped.count((*it)->name.key()))
-                    step({relation_key((*it)->name)}, "DROP TABLE " + (*it)->name.sql(),
-                         "- table " + (*it)->name.sql() + " (its rows are lost)",
-                         {}, true);
+            drop_tables(dropped_before_rebuilds());
             for (auto c : of_kind<DropVirtualTable>(d_))
                 step({relation_key(c->table.name)}, "DROP TABLE " + c->table.name.sql(),
                      "- virtual table " + c->table.name.sql(), {},
@@ -447,6 +507,8 @@ private:
             emit_rebuilds(rebuilds, steps);
             for (auto& s : steps) plan_.steps.push_back(std::move(s));
         }
+        // 9b. dropped tables, now that no rebuilt table references them
+        drop_tables(dropped_after_rebuilds());
         // 10. indexes
         {
             std::map<std::string, const Index*> create;
@@ -479,6 +541,34 @@ private:
                     step(reads({trigger_key(t->name)}, relations_used_by(*t, to_)), create_sql(*t),
                          create_note("trigger", t->name, "trigger:" + key), t->pos);
         }
+    }
+
+    // Dropped tables go after the rebuilds: with foreign keys on (D1, or a file
+    // the runner runs with keys on), DROP TABLE deletes every row first and fires
+    // the ON DELETE actions of each table still referencing it. A kept table
+    // rebuilt without its reference must have let go of it by then. Only a
+    // table whose name a new virtual table takes goes before (phase 4).
+    std::set<std::string> dropped_after_rebuilds() const {
+        std::set<std::string> out;
+        for (auto c : of_kind<DropTable>(d_))
+            if (!to_.virtual_table(c->table.name)) out.insert(c->table.name.key());
+        return out;
+    }
+    std::set<std::string> dropped_before_rebuilds() const {
+        std::set<std::string> out;
+        for (auto c : of_kind<DropTable>(d_))
+            if (to_.virtual_table(c->table.name)) out.insert(c->table.name.key());
+        return out;
+    }
+
+    // DROP TABLE, children before their parents, so that no dropped table's
+    // ON DELETE action fires on another dropped table that is still there.
+    void drop_tables(const std::set<std::string>& dropped) {
+        auto order = tables_in_dependency_order(*mapped_);
+        for (auto it = order.rbegin(); it != order.rend(); ++it)
+            if (dropped.count((*it)->name.key()))
+                step({relation_key((*it)->name)}, "DROP TABLE " + (*it)->name.sql(),
+                     "- table " + (*it)->name.sql() + " (its rows are lost)", {}, true);
     }
 
     bool is_modified_index(const std::string& key) const { return changed_indexes_.count(key) != 0; }

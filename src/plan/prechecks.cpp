@@ -57,7 +57,7 @@ void add_prechecks(const ModifyTable& m, const LiveNames& live, const Schema& to
                                fmt::format("SELECT count(*) FROM {} WHERE {} IS NULL", src, mc->to.name.sql())});
         } else if (auto ac = std::get_if<AddColumn>(&change)) {
             const Column& c = ac->column;
-            if (c.not_null && !c.generated && (!c.default_value || is_null_literal(*c.default_value)))
+            if (c.not_null && !c.generated && (!c.default_value || is_null_default(*c.default_value)))
                 out.push_back({m.to.name,
                                fmt::format("new column {}.{} is NOT NULL without a DEFAULT", tname, c.name.sql()),
                                fmt::format("SELECT count(*) FROM {}", src)});

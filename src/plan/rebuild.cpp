@@ -28,17 +28,56 @@ namespace schema::plan_detail {
 
 namespace {
 
-// A name for the rowid that no column of `a` or `b` shadows, or empty.
-std::string rowid_name(const Table& a, const Table& b) {
+// How SQL can name a table's rowid: its INTEGER PRIMARY KEY column, else the
+// first of rowid, _rowid_, oid that no column shadows; empty when all three are
+// columns (the rowid cannot be read then) or the table is WITHOUT ROWID.
+std::string rowid_name(const Table& t) {
+    if (!t.has_rowid()) return {};
+    if (const Column* alias = t.rowid_alias()) return alias->name.sql();
     for (const char* n : {"rowid", "_rowid_", "oid"})
-        if (!a.column(Ident(n)) && !b.column(Ident(n))) return n;
+        if (!t.column(Ident(n))) return n;  // bare: a quoted "rowid" could read as a string
     return {};
+}
+
+// One column of the copy: where a value goes in the new table, and the
+// expression on the old table it comes from.
+struct CopiedColumn {
+    std::string target, source;
+};
+
+// What the INSERT ... SELECT of a rebuild copies: every stored column that both
+// tables have, and the rowid, so that rows keep their rowids (other tables,
+// FTS indexes and applications may hold them). When the new table's INTEGER
+// PRIMARY KEY is a new column, it takes the old rowids: the rows must not be
+// renumbered. When it is an old column, its values are the rowids, as declared.
+std::vector<CopiedColumn> copied_columns(const Table& from, const Table& to) {
+    std::vector<CopiedColumn> out;
+    for (const auto& c : to.columns)
+        if (!c.generated && from.column(c.name)) out.push_back({c.name.sql(), c.name.sql()});
+    const Column* new_alias = to.rowid_alias();
+    if (new_alias && from.column(new_alias->name)) return out;  // its values become the rowids
+    const std::string source = rowid_name(from), target = rowid_name(to);
+    if (!source.empty() && !target.empty()) out.insert(out.begin(), {target, source});
+    return out;
 }
 
 std::string join(const std::vector<std::string>& parts, const char* sep) {
     std::string out;
     for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
     return out;
+}
+
+// The AUTOINCREMENT counter of the new table: the old table's, or the highest id
+// copied when that is higher (the old table had no counter, or its ids were
+// not the rowids before). Set after the copy, which has already set one.
+std::string counter_sql(const Table& from, const Table& to, const Ident& temp) {
+    return fmt::format(
+        "INSERT INTO sqlite_sequence (name, seq)\n"
+        "  SELECT {0}, seq FROM (SELECT max(seq) AS seq FROM (\n"
+        "    SELECT seq FROM sqlite_sequence WHERE name = {1} COLLATE NOCASE\n"
+        "    UNION ALL SELECT max({2}) FROM {3}))\n"
+        "  WHERE seq IS NOT NULL",
+        quote_string(temp.name()), quote_string(from.name.name()), to.rowid_alias()->name.sql(), temp.sql());
 }
 
 }  // namespace
@@ -68,17 +107,15 @@ void emit_rebuilds(const std::vector<Rebuild>& rebuilds, std::vector<Step>& out)
         add(create_sql(def, &r.temp), fmt::format("rebuild {}: {}\nbuild it anew as {}, then copy every row", name,
                                                   join(r.reasons, "; "), temp));
 
-        std::vector<std::string> cols;
-        for (const auto& c : to.columns)
-            if (!c.generated && from.column(c.name)) cols.push_back(c.name.sql());
-        std::string rowid;
-        if (from.has_rowid() && to.has_rowid() && !to.rowid_alias()) rowid = rowid_name(from, to);
-        std::vector<std::string> targets = cols;
-        if (!rowid.empty()) targets.insert(targets.begin(), rowid);
-        if (!targets.empty()) {
-            std::string list = join(targets, ", ");
-            add(fmt::format("INSERT {}INTO {} ({})\n  SELECT {} FROM {}", r.lossy_copy ? "OR IGNORE " : "", temp, list,
-                            list, from.name.sql()),
+        auto copied = copied_columns(from, to);
+        if (!copied.empty()) {
+            std::vector<std::string> targets, sources;
+            for (const auto& c : copied) {
+                targets.push_back(c.target);
+                sources.push_back(c.source);
+            }
+            add(fmt::format("INSERT {}INTO {} ({})\n  SELECT {} FROM {}", r.lossy_copy ? "OR IGNORE " : "", temp,
+                            join(targets, ", "), join(sources, ", "), from.name.sql()),
                 r.lossy_copy ? "rows that violate the new constraints are skipped" : "", r.lossy_copy);
         }
         if (r.lossy_copy && !to.foreign_keys.empty() && to.has_rowid())
@@ -88,10 +125,7 @@ void emit_rebuilds(const std::vector<Rebuild>& rebuilds, std::vector<Step>& out)
         if (to.autoincrement()) {
             add(fmt::format("DELETE FROM sqlite_sequence WHERE name = {}", quote_string(r.temp.name())),
                 "keep the AUTOINCREMENT counter: ids of deleted rows must not come back");
-            add(fmt::format("INSERT INTO sqlite_sequence (name, seq)\n  SELECT {}, seq FROM sqlite_sequence WHERE "
-                            "name = {} COLLATE NOCASE",
-                            quote_string(r.temp.name()), quote_string(from.name.name())),
-                "");
+            add(counter_sql(from, to, r.temp), "");
         }
     }
     for (auto it = rebuilds.rbegin(); it != rebuilds.rend(); ++it)

@@ -88,13 +88,19 @@ std::string migration_text(const Plan& plan, const MigrationInfo& info) {
         for (const auto& p : plan.prechecks) out += sql_comment(p.description, "  ");
     }
     // D1 cannot switch foreign keys off; its files never ask the runner to.
-    if (!plan.rebuilt.empty() && info.dialect == Dialect::sqlite) {
-        std::string names;
-        for (const auto& t : plan.rebuilt) names += (names.empty() ? "" : ", ") + t.sql();
+    if (plan.needs_foreign_keys_off() && info.dialect == Dialect::sqlite) {
+        auto names = [](const std::vector<Ident>& tables) {
+            std::string out;
+            for (const auto& t : tables) out += (out.empty() ? "" : ", ") + t.sql();
+            return out;
+        };
+        std::vector<std::string> why;
+        if (!plan.rebuilt.empty()) why.push_back("rebuilds " + names(plan.rebuilt));
+        if (!plan.dropped_parents.empty()) why.push_back("drops referenced " + names(plan.dropped_parents));
         out += "--\n";
         // The marker is "-- " and a directive; the names after it are user text.
         const auto directive = std::string_view(kForeignKeysOffMarker).substr(3);
-        out += sql_comment(fmt::format("{} (rebuilds {})", directive, names));
+        out += sql_comment(fmt::format("{} ({})", directive, why.size() == 1 ? why[0] : why[0] + "; " + why[1]));
     }
     for (std::size_t i = 0; i < plan.steps.size(); ++i) {
         const Step& step = plan.steps[i];

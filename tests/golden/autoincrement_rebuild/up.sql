@@ -30,7 +30,10 @@ INSERT INTO new_orders (id, total)
 -- keep the AUTOINCREMENT counter: ids of deleted rows must not come back
 DELETE FROM sqlite_sequence WHERE name = 'new_orders';
 INSERT INTO sqlite_sequence (name, seq)
-  SELECT 'new_orders', seq FROM sqlite_sequence WHERE name = 'orders' COLLATE NOCASE;
+  SELECT 'new_orders', seq FROM (SELECT max(seq) AS seq FROM (
+    SELECT seq FROM sqlite_sequence WHERE name = 'orders' COLLATE NOCASE
+    UNION ALL SELECT max(id) FROM new_orders))
+  WHERE seq IS NOT NULL;
 
 -- replace the old table
 DROP TABLE orders;
