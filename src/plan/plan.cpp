@@ -77,6 +77,7 @@ public:
         collect_dependents();
         summarize();
         emit();
+        list_row_losses();
         return std::move(plan_);
     }
 
@@ -255,8 +256,12 @@ private:
                                                           "replaced",
                                                           mt->to.name.sql(), mc->to.name.sql()));
             }
-            if (is_rebuilt(mt->to.name)) add_prechecks(*mt, live_names(*mt), to_, plan_.prechecks);
+            if (auto live = live_names(mt->to.name)) {
+                add_prechecks(*mt, *live, live_names_of(), plan_.prechecks);
+                add_recollated_index_prechecks(*mt, *live);
+            }
         }
+        add_new_index_prechecks();
         // Tables rebuilt only because they reference a rebuilt one, one line per parent.
         std::map<std::string, std::vector<std::string>> along;
         for (const auto& [key, tp] : tables_)
@@ -280,12 +285,14 @@ private:
                 plan_.summary.push_back(fmt::format("~ view {} — recreated: {}", to_.views.at(key).name.sql(), why));
             }
         }
-        if (options_.skip_violating_rows)
-            for (const auto& k : rebuilt_)
-                if (tables_.count(k) && tables_.at(k).change)
-                    plan_.data_loss.push_back(
-                        fmt::format("rows of {} that violate its new constraints are not copied", to_.tables.at(k).name.sql()));
         for (const auto& k : rebuilt_) plan_.rebuilt.push_back(to_.tables.at(k).name);
+    }
+
+    // What the statements of a lossy copy may leave out or change, uncounted
+    // (plan_skipping_violations counts them on the live rows).
+    void list_row_losses() {
+        for (const auto& s : plan_.steps)
+            if (s.loss) plan_.data_loss.push_back(describe(*s.loss));
     }
 
     bool modified_or_added_trigger(const std::string& key) const { return changed_triggers_.count(key) != 0; }
@@ -297,13 +304,37 @@ private:
         return {fmt::format("it references {}, which is rebuilt", tp.along_with)};
     }
 
-    LiveNames live_names(const ModifyTable& m) const {
+    std::optional<LiveNames> live_names(const Ident& table) const {
+        const Table* from = mapped_->table(table);
+        const Table* to = to_.table(table);
+        if (!from || !to) return std::nullopt;
         LiveNames ln;
-        ln.table = m.from.name;
-        if (auto r = d_.applied.tables.find(m.to.name.key()); r != d_.applied.tables.end()) ln.table = r->second.from;
+        ln.table = from->name;
+        if (auto r = d_.applied.tables.find(table.key()); r != d_.applied.tables.end()) ln.table = r->second.from;
         for (const auto& [key, r] : d_.applied.columns)
-            if (key.first == m.to.name.key()) ln.columns.emplace(r.to.key(), r.from);
+            if (key.first == table.key()) ln.columns.emplace(r.to.key(), r.from);
+        ln.from = from;
+        ln.to = to;
         return ln;
+    }
+    LiveNamesOf live_names_of() const {
+        return [this](const Ident& t) { return live_names(t); };
+    }
+
+    // New and changed unique indexes meet the rows already in their table.
+    void add_new_index_prechecks() {
+        auto check = [&](const Index& i) {
+            if (auto live = live_names(i.table)) add_index_precheck(i, *live, plan_.prechecks);
+        };
+        for (auto c : of_kind<AddIndex>(d_)) check(c->index);
+        for (auto c : of_kind<ModifyIndex>(d_)) check(c->to);
+    }
+
+    // A unique index that stays as declared, on a column whose collation changes.
+    void add_recollated_index_prechecks(const ModifyTable& m, const LiveNames& live) {
+        for (const auto& [key, i] : to_.indexes)
+            if (i.unique && i.table == m.to.name && !is_new_or_changed_index(key) && key_recollated(m, i.columns))
+                add_index_precheck(i, live, plan_.prechecks);
     }
 
     Ident temp_name(const Ident& table, std::set<std::string>& taken) const {
@@ -321,7 +352,7 @@ private:
     using Touches = std::vector<std::string>;
     void step(Touches touches, std::string sql, std::string note = {}, SourcePos source = {},
               bool destructive = false) {
-        plan_.steps.push_back({std::move(sql), std::move(note), std::move(source), destructive, std::move(touches)});
+        plan_.steps.push_back({std::move(sql), std::move(note), std::move(source), destructive, std::move(touches), {}});
     }
 
     // A view or trigger touches what it reads.
@@ -441,10 +472,11 @@ private:
                 r.temp = temp_name(t->name, taken);
                 r.reasons = rebuild_reasons(tp);
                 r.lossy_copy = options_.skip_violating_rows && tp.change;
+                r.carry_loss = options_.skip_violating_rows;
                 rebuilds.push_back(std::move(r));
             }
             std::vector<Step> steps;
-            emit_rebuilds(rebuilds, steps);
+            emit_rebuilds(rebuilds, to_, steps);
             for (auto& s : steps) plan_.steps.push_back(std::move(s));
         }
         // 10. indexes
@@ -515,6 +547,11 @@ private:
 };
 
 }  // namespace
+
+std::string describe(const RowLoss& loss, std::optional<std::int64_t> rows) {
+    if (!rows) return fmt::format("{}: rows {}", loss.table.sql(), loss.what);
+    return fmt::format("{}: {} row{} {}", loss.table.sql(), *rows, *rows == 1 ? "" : "s", loss.what);
+}
 
 Plan make_plan(const Diff& d, const Schema& from, const Schema& to, const PlanOptions& options) {
     return Planner(d, from, to, options).run();
