@@ -4,6 +4,11 @@
 // foreign keys say. Through the real CLI on real database files with rows.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
+#include "schema/ddl.hpp"
+#include "schema/inspect.hpp"
+#include "schema/verify.hpp"
 #include "support/support.hpp"
 
 using test::Project;
@@ -132,6 +137,11 @@ TEST_CASE("prechecks: STRICT types, WITHOUT ROWID keys and new foreign keys meet
         p.declare("CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID;");
         refused(p, "t.k becomes NOT NULL: 1 row");
     }
+    SUBCASE("a UNIQUE on a new generated column is computed from the live rows") {
+        p.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'X');");
+        p.declare("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, k TEXT AS (lower(a)) UNIQUE);");
+        refused(p, "UNIQUE (k) on t: 1 row");
+    }
     SUBCASE("a foreign key to a table the migration creates: every reference is an orphan") {
         p.exec("CREATE TABLE posts (id INTEGER PRIMARY KEY, author INT); INSERT INTO posts VALUES (1, 5), (2, NULL);");
         p.declare("CREATE TABLE authors (id INTEGER PRIMARY KEY);"
@@ -253,4 +263,48 @@ TEST_CASE("--allow-data-loss counts rows, not constraints: a row that violates t
     CHECK(contains(forward_file(p), "t: 3 rows not copied: they violate its new constraints"));
     REQUIRE(p.schema({"apply"}).code == 0);
     CHECK(p.one("SELECT group_concat(id) FROM t") == "1");
+}
+
+TEST_CASE("--allow-data-loss refuses a violation no rebuild leaves out (a new unique index)") {
+    Project p;
+    p.exec("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);"
+           "INSERT INTO users VALUES (1, 'a@x'), (2, 'a@x');");
+    p.declare("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);"
+              "CREATE UNIQUE INDEX one_email ON users (email);");
+    auto r = p.schema({"diff", "--allow-data-loss"});
+    INFO(r.out << r.err);
+    CHECK(r.code == 1);
+    CHECK(contains(r.err, "UNIQUE constraint failed"));
+    CHECK(p.files().empty());
+}
+
+TEST_CASE("library: count_violations and plan_skipping_violations take the live database") {
+    using namespace schema;
+    Project p;
+    p.exec(kFamily);
+    p.exec(kFamilyRows);
+    auto live = sqlite::Database::open(p.db().string(), sqlite::Database::Mode::read_only);
+    Schema from = inspect(live);
+    Schema to = parse_schema_text(kFamilyNarrowed, "schema.sql");
+    Diff d = diff(from, to, Renames::declared_in(to));
+
+    auto bad = count_violations(live, make_plan(d, from, to));
+    REQUIRE(bad.size() == 2);
+    CHECK(bad[0].check.description == "users.role becomes NOT NULL");
+    CHECK(bad[0].rows == 1);
+    CHECK(bad[1].check.description == "UNIQUE (email) on users");
+    CHECK(bad[1].rows == 1);
+
+    Plan lossy = plan_skipping_violations(d, from, to, live);
+    std::vector<std::string> listed = lossy.data_loss;
+    std::sort(listed.begin(), listed.end());
+    CHECK(listed ==
+          std::vector<std::string>{
+              "comments: 3 rows deleted: they referenced rows of posts that are left out (ON DELETE CASCADE)",
+              "likes: 2 rows changed: user_id set to NULL, they referenced rows of users that are left out (ON "
+              "DELETE SET NULL)",
+              "posts: 2 rows deleted: they referenced rows of users that are left out (ON DELETE CASCADE)",
+              "users: 2 rows not copied: they violate its new constraints"});
+    // The live database is only read.
+    CHECK(p.one("SELECT count(*) FROM users") == "4");
 }

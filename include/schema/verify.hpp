@@ -90,7 +90,9 @@ private:
 // first on an in-memory copy of the live rows it touches, so its data_loss
 // lists exactly how many rows of which table are left out, deleted or changed.
 // Throws DataLossRefused when rows would be left without their parent (ON
-// DELETE NO ACTION / RESTRICT) or a statement fails on the rows.
+// DELETE NO ACTION / RESTRICT) or a statement fails on the rows (a violation
+// no copy leaves out: a unique index on a table that is not rebuilt, a STRICT
+// type).
 Plan plan_skipping_violations(const Diff& d, const Schema& from, const Schema& to, sqlite::Database& live);
 
 }  // namespace schema

@@ -91,8 +91,8 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
             try {
                 g = generate(base.schema, declared, PlanOptions{true}, &sources, &base.live_db);
             } catch (const DataLossRefused& e) {
-                std::cerr << out.red("schema: leaving out the rows that violate the new constraints would orphan "
-                                     "others; not writing it:")
+                std::cerr << out.red("schema: --allow-data-loss cannot resolve these rows; not writing the "
+                                     "migration:")
                           << "\n";
                 for (const auto& l : e.reasons()) std::cerr << "  ! " << l << "\n";
                 std::cerr << "Fix the data first (a hand-written migration: `schema new fix_data`).\n";

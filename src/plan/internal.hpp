@@ -20,6 +20,7 @@ struct LiveNames {
     // (a subquery where columns are renamed, added with their DEFAULT, or
     // compared under a new collation).
     std::string source_sql(const std::string& alias) const;
+    bool computable(const Expr& e) const;
 };
 
 // The live names of a table by its declared name; nullopt when the live

@@ -6,8 +6,9 @@
 //
 // Each count reads the live table as the new table will hold it (LiveNames::
 // source_sql): renamed columns under their new names, new columns filled with
-// their DEFAULT, every column under its new collation. So a CHECK that reads a
-// new column sees its default, and a UNIQUE compares as the new table will.
+// their DEFAULT, new or changed generated columns computed, every column under
+// its new collation. So a CHECK that reads a new column sees its default, and a
+// UNIQUE compares as the new table will.
 #include <fmt/format.h>
 
 #include "internal.hpp"
@@ -188,20 +189,44 @@ bool key_recollated(const ModifyTable& m, const std::vector<IndexedColumn>& cols
     return false;
 }
 
+namespace {
+
+// A generated column whose expression is new or changed: the live rows hold
+// no value of it yet (or an old one).
+bool computed_anew(const Column& c, const Column* before) {
+    return c.generated && !(before && before->generated && before->generated->expr.sql() == c.generated->expr.sql());
+}
+
+}  // namespace
+
+// Whether `e` reads only columns the live table has under the same name (not
+// renamed, not computed anew), so the live rows can evaluate it.
+bool LiveNames::computable(const Expr& e) const {
+    for (const auto& t : e.tokens()) {
+        if (t.kind != TokenKind::word && t.kind != TokenKind::quoted) continue;
+        const Ident name(t.text);
+        const Column* c = to->column(name);
+        if (!c) continue;
+        const Column* before = from->column(name);
+        if (!before || columns.count(name.key()) || computed_anew(*c, before)) return false;
+    }
+    return true;
+}
+
 std::string LiveNames::source_sql(const std::string& alias) const {
     bool as_is = columns.empty();
     for (const auto& c : to->columns) {
         const Column* before = from->column(c.name);
-        as_is = as_is && before && same_collation(before->collate, c.collate);
+        as_is = as_is && before && same_collation(before->collate, c.collate) && !computed_anew(c, before);
     }
     if (as_is) return table.sql() + " AS " + alias;
     std::string cols;
     for (const auto& c : to->columns) {
         const Column* before = from->column(c.name);
         std::string value;
-        if (auto it = columns.find(c.name.key()); it != columns.end()) value = it->second.sql();
+        if (computed_anew(c, before)) value = computable(c.generated->expr) ? "(" + c.generated->expr.sql() + ")" : "NULL";
+        else if (auto it = columns.find(c.name.key()); it != columns.end()) value = it->second.sql();
         else if (before) value = c.name.sql();
-        else if (c.generated) value = "(" + c.generated->expr.sql() + ")";
         else value = c.default_value ? "(" + c.default_value->sql() + ")" : "NULL";
         if (!before || !same_collation(before->collate, c.collate))
             value += " COLLATE " + (c.collate ? c.collate->sql() : std::string("BINARY"));
