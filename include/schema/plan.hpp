@@ -4,6 +4,7 @@
 // depend on changes, recreated after. Pure: no database, no files.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,21 @@
 #include "schema/model.hpp"
 
 namespace schema {
+
+// A statement of a lossy plan (PlanOptions::skip_violating_rows) that leaves
+// rows out or changes them: what a trial run on the live rows counts for the
+// file's data-loss list.
+struct RowLoss {
+    Ident table;       // whose rows are lost or changed
+    std::string what;  // "not copied: they violate its new constraints"
+    // For a copy: the table copied from (lost = its rows - rows copied); empty:
+    // lost = the rows the statement changes.
+    std::string copied_from;
+};
+
+// The data-loss line of `loss`: "users: rows not copied: ...", or with the
+// count a trial run found, "users: 3 rows not copied: ...".
+std::string describe(const RowLoss& loss, std::optional<std::int64_t> rows = std::nullopt);
 
 struct Step {
     std::string sql;   // one statement, without its ';'
@@ -22,6 +38,7 @@ struct Step {
     // empty for statements that concern no object (PRAGMA). The proof splits a
     // plan into independent parts along these.
     std::vector<std::string> touches;
+    std::optional<RowLoss> loss;
 };
 
 // Keys naming objects across kinds: tables, views and virtual tables share
@@ -30,10 +47,12 @@ inline std::string relation_key(const Ident& name) { return "r:" + name.key(); }
 inline std::string index_key(const Ident& name) { return "i:" + name.key(); }
 inline std::string trigger_key(const Ident& name) { return "t:" + name.key(); }
 
-// A narrowing (NOT NULL, CHECK, UNIQUE, PRIMARY KEY, FOREIGN KEY) that rows
-// already in the table may violate; count_sql counts them in the live database.
+// A constraint the migration adds (NOT NULL, CHECK, UNIQUE, PRIMARY KEY,
+// FOREIGN KEY, unique index, STRICT types) that rows already in the table may
+// violate; count_sql counts them in the live database (count_violations).
 struct Precheck {
     Ident table;
+    Ident live_table;         // its name in the live database (before renames)
     std::string description;  // "users.email becomes NOT NULL"
     std::string count_sql;
 };
@@ -55,7 +74,9 @@ struct Plan {
 
 struct PlanOptions {
     // Copy only the rows that satisfy the new constraints (INSERT OR IGNORE, and
-    // orphans of new foreign keys deleted). Only with --allow-data-loss.
+    // orphans of new foreign keys deleted), and carry the loss to the children
+    // rebuilt with them as their ON DELETE says. Only with --allow-data-loss;
+    // see plan_skipping_violations (verify.hpp) for the plan with its counts.
     bool skip_violating_rows = false;
 };
 

@@ -52,4 +52,47 @@ private:
 void prove(const Schema& from, const Schema& to, const Diff& d, const Plan& up, const Plan& down,
            const std::vector<SourceFile>* sources = nullptr);
 
+// --- the live rows ------------------------------------------------------------
+
+// A precheck and the number of live rows that violate it.
+struct Violation {
+    Precheck check;
+    std::int64_t rows = 0;
+};
+
+// A precheck SQLite could not run on the live database (never read as "no
+// violation"): which one, and SQLite's message.
+class PrecheckError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Counts, in the live database, the rows that violate each of `plan`'s
+// prechecks; returns those with at least one. A table the live database does
+// not have yet (it comes with a pending migration) has no rows. Throws
+// PrecheckError.
+std::vector<Violation> count_violations(sqlite::Database& live, const Plan& plan);
+
+// A lossy plan that cannot be written: why, one line per reason (with counts).
+class DataLossRefused : public std::runtime_error {
+public:
+    explicit DataLossRefused(std::vector<std::string> reasons)
+        : std::runtime_error(reasons.empty() ? "" : reasons.front()), reasons_(std::move(reasons)) {}
+    const std::vector<std::string>& reasons() const { return reasons_; }
+
+private:
+    std::vector<std::string> reasons_;
+};
+
+// The plan from `from` to `to` that leaves out the rows violating the new
+// constraints and carries that loss to the rows referencing them as each
+// foreign key's ON DELETE says (PlanOptions::skip_violating_rows). It runs
+// first on an in-memory copy of the live rows it touches, so its data_loss
+// lists exactly how many rows of which table are left out, deleted or changed.
+// Throws DataLossRefused when rows would be left without their parent (ON
+// DELETE NO ACTION / RESTRICT) or a statement fails on the rows (a violation
+// no copy leaves out: a unique index on a table that is not rebuilt, a STRICT
+// type).
+Plan plan_skipping_violations(const Diff& d, const Schema& from, const Schema& to, sqlite::Database& live);
+
 }  // namespace schema

@@ -9,6 +9,7 @@
 #include "context.hpp"
 #include "schema/files.hpp"
 #include "schema/timing.hpp"
+#include "schema/verify.hpp"
 #include "schema/write.hpp"
 
 namespace schema::cli {
@@ -31,20 +32,14 @@ std::string default_name(const Diff& d) {
     return slug(verb + "_" + object + (d.changes.size() > 1 ? "_and_more" : ""));
 }
 
-// Counts rows that violate each precheck in the live database.
-std::vector<std::pair<const Precheck*, std::int64_t>> violations(Baseline& base, const Plan& plan) {
-    std::vector<std::pair<const Precheck*, std::int64_t>> out;
-    if (plan.prechecks.empty() || !base.live_db) return out;
-    auto& db = base.live_db;
-    for (const auto& pc : plan.prechecks) {
-        try {
-            std::int64_t n = db.query_int(pc.count_sql);
-            if (n > 0) out.emplace_back(&pc, n);
-        } catch (const sqlite::Error&) {
-            // The table is not in the live database yet (it comes with a pending migration).
-        }
-    }
-    return out;
+// Says which constraints rows of the live database violate, and how many.
+void report_violations(const std::vector<Violation>& bad, const Project& p, Output& out) {
+    std::cerr << out.red("schema: rows in " + p.db.string() + " violate the new constraints; the migration would fail:")
+              << "\n";
+    for (const auto& v : bad)
+        std::cerr << fmt::format("  {}: {} row{}\n", v.check.description, v.rows, v.rows == 1 ? "" : "s");
+    std::cerr << "Fix the data first (a hand-written migration: `schema new fix_data`), or pass --allow-data-loss to "
+                 "leave those rows out (see that migration first with --print --allow-data-loss).\n";
 }
 
 int run_diff(const DiffOptions& o, const Project& p, Output& out) {
@@ -70,8 +65,7 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
     }
     Schema declared = parsed.get();
 
-    PlanOptions plan_options;
-    Generated g = generate(base.schema, declared, plan_options, &sources);
+    Generated g = generate(base.schema, declared, {}, &sources);
     if (g.diff.empty()) {
         if (out.json())
             out.json_line(nlohmann::json{{"event", "up_to_date"}, {"database", p.db.string()},
@@ -83,25 +77,38 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
         return 0;
     }
 
+    // --print plans exactly as a written diff does: the same counts, the same plan.
+    if (base.live_db) {
+        std::vector<Violation> bad;
+        try {
+            bad = count_violations(base.live_db, g.up);
+        } catch (const PrecheckError& e) {
+            if (base.pending.empty()) throw;
+            throw PrecheckError(std::string(e.what()) + " (the live database does not have the pending migrations "
+                                                        "yet: apply them first)");
+        }
+        if (!bad.empty() && !o.allow_data_loss) {
+            report_violations(bad, p, out);
+            return 1;
+        }
+        if (!bad.empty()) {
+            try {
+                g = generate(base.schema, declared, PlanOptions{true}, &sources, &base.live_db);
+            } catch (const DataLossRefused& e) {
+                std::cerr << out.red("schema: --allow-data-loss cannot resolve these rows; not writing the "
+                                     "migration:")
+                          << "\n";
+                for (const auto& l : e.reasons()) std::cerr << "  ! " << l << "\n";
+                std::cerr << "Fix the data first (a hand-written migration: `schema new fix_data`).\n";
+                return 1;
+            }
+        }
+    }
     if (!g.up.data_loss.empty() && !o.allow_data_loss && !o.print) {
         std::cerr << out.red("schema: not writing a migration that loses data:") << "\n";
         for (const auto& l : g.up.data_loss) std::cerr << "  ! " << l << "\n";
         std::cerr << "Pass --allow-data-loss to write it anyway (see it first with --print).\n";
         return 1;
-    }
-    auto bad = o.print ? decltype(violations(base, g.up)){} : violations(base, g.up);
-    if (!bad.empty()) {
-        if (!o.allow_data_loss) {
-            std::cerr << out.red("schema: rows in " + p.db.string() + " violate the new constraints; the "
-                                 "migration would fail:")
-                      << "\n";
-            for (const auto& [pc, n] : bad) std::cerr << fmt::format("  {}: {} row{}\n", pc->description, n, n == 1 ? "" : "s");
-            std::cerr << "Fix the data first (a hand-written migration: `schema new fix_data`), or pass "
-                         "--allow-data-loss to leave those rows out of the rebuilt table.\n";
-            return 1;
-        }
-        plan_options.skip_violating_rows = true;
-        g = generate(base.schema, declared, plan_options, &sources);
     }
 
     const std::string name = slug(o.name.empty() ? default_name(g.diff) : o.name);

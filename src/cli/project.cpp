@@ -117,7 +117,7 @@ Schema replay_all(const migrate::Directory& dir) {
 }
 
 Generated generate(const Schema& from, const Schema& to, const PlanOptions& options,
-                   const std::vector<SourceFile>* sources) {
+                   const std::vector<SourceFile>* sources, sqlite::Database* live) {
     Generated g;
     {
         PhaseTimer t("diff");
@@ -126,7 +126,8 @@ Generated generate(const Schema& from, const Schema& to, const PlanOptions& opti
     if (g.diff.empty()) return g;
     {
         PhaseTimer t("plan forward and rollback");
-        g.up = make_plan(g.diff, from, to, options);
+        g.up = options.skip_violating_rows && live ? plan_skipping_violations(g.diff, from, to, *live)
+                                                   : make_plan(g.diff, from, to, options);
         Diff back = diff(to, from, g.diff.inverse());
         g.down = make_plan(back, to, from);
     }

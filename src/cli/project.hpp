@@ -78,7 +78,9 @@ struct Generated {
     Diff diff;
     Plan up, down;
 };
+// With options.skip_violating_rows, `live` (required then) holds the rows the
+// forward plan leaves out and counts (plan_skipping_violations).
 Generated generate(const Schema& from, const Schema& to, const PlanOptions& options,
-                   const std::vector<SourceFile>* sources);
+                   const std::vector<SourceFile>* sources, sqlite::Database* live = nullptr);
 
 }  // namespace schema::cli

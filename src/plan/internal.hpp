@@ -1,6 +1,7 @@
 // Shared between the planner's files; not part of the public interface.
 #pragma once
 
+#include <functional>
 #include <set>
 
 #include "schema/plan.hpp"
@@ -10,13 +11,21 @@ namespace schema::plan_detail {
 // How a table's live name and column names read before this plan's renames,
 // so that prechecks (run on the live database) can name them.
 struct LiveNames {
-    Ident table;                                // live name
-    std::map<std::string, Ident> columns;       // new column key → live column name (renamed ones only)
+    Ident table;                           // live name
+    std::map<std::string, Ident> columns;  // new column key → live column name (renamed ones only)
+    const Table* from = nullptr;           // the table before (renames applied)
+    const Table* to = nullptr;             // and as declared
 
-    // "<source> AS alias": the live table as it reads after the renames (a
-    // subquery that renames its columns where needed).
-    std::string source_sql(const Table& mapped, const std::string& alias) const;
+    // "<source> AS alias": the live rows as the declared table will hold them
+    // (a subquery where columns are renamed, added with their DEFAULT, or
+    // compared under a new collation).
+    std::string source_sql(const std::string& alias) const;
+    bool computable(const Expr& e) const;
 };
+
+// The live names of a table by its declared name; nullopt when the live
+// database does not have it (a new table: no rows).
+using LiveNamesOf = std::function<std::optional<LiveNames>(const Ident&)>;
 
 // One table of a rebuild: its definition before (live, renames applied) and after.
 struct Rebuild {
@@ -25,15 +34,24 @@ struct Rebuild {
     Ident temp;                        // the name it is built under
     std::vector<std::string> reasons;  // why (for the reviewer)
     bool lossy_copy = false;           // skip rows that violate new constraints
+    bool carry_loss = false;           // apply ON DELETE for rows its rebuilt parents leave out
 };
 
 // SQLite's rebuild procedure for the tables in `rebuilds` (parents before
 // children), with foreign keys between them retargeted to the new tables so that
 // no ON DELETE action fires and no row is lost even with foreign keys on.
-void emit_rebuilds(const std::vector<Rebuild>& rebuilds, std::vector<Step>& out);
+// `to` supplies the parents of new foreign keys (lossy copies delete orphans).
+void emit_rebuilds(const std::vector<Rebuild>& rebuilds, const Schema& to, std::vector<Step>& out);
 
-// Prechecks for the narrowing changes of a rebuilt table.
-void add_prechecks(const ModifyTable& m, const LiveNames& live, const Schema& to, std::vector<Precheck>& out);
+// Prechecks for the constraints a change of table m adds (ALTERed or rebuilt).
+void add_prechecks(const ModifyTable& m, const LiveNames& live, const LiveNamesOf& live_of,
+                   std::vector<Precheck>& out);
+// The precheck of a unique index created on a table that has rows (nothing
+// for a non-unique one).
+void add_index_precheck(const Index& i, const LiveNames& live, std::vector<Precheck>& out);
+// Whether a key over `cols` compares differently after m: a plain column of
+// it without its own COLLATE changes its collation.
+bool key_recollated(const ModifyTable& m, const std::vector<IndexedColumn>& cols);
 
 // Why copying column `from` of `from_table` into column `to` of `to_table`
 // changes stored values (another type affinity), or nullopt when it cannot.

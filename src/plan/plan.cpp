@@ -92,6 +92,7 @@ public:
         collect_dependents();
         summarize();
         emit();
+        list_row_losses();
         return std::move(plan_);
     }
 
@@ -270,11 +271,13 @@ private:
                                                           "replaced",
                                                           mt->to.name.sql(), mc->to.name.sql()));
             }
-            if (is_rebuilt(mt->to.name)) {
-                add_conversion_losses(*mt);
-                add_prechecks(*mt, live_names(mt->from), to_, plan_.prechecks);
+            if (is_rebuilt(mt->to.name)) add_conversion_losses(*mt);
+            if (auto live = live_names(mt->to.name)) {
+                add_prechecks(*mt, *live, live_names_of(), plan_.prechecks);
+                add_recollated_index_prechecks(*mt, *live);
             }
         }
+        add_new_index_prechecks();
         // Tables rebuilt only because they reference a rebuilt one, one line per parent.
         std::map<std::string, std::vector<std::string>> along;
         for (const auto& [key, tp] : tables_)
@@ -298,11 +301,6 @@ private:
                 plan_.summary.push_back(fmt::format("~ view {} — recreated: {}", to_.views.at(key).name.sql(), why));
             }
         }
-        if (options_.skip_violating_rows)
-            for (const auto& k : rebuilt_)
-                if (tables_.count(k) && tables_.at(k).change)
-                    plan_.data_loss.push_back(
-                        fmt::format("rows of {} that violate its new constraints are not copied", to_.tables.at(k).name.sql()));
         for (const auto& k : rebuilt_) plan_.rebuilt.push_back(to_.tables.at(k).name);
         check_references_to_dropped_tables();
     }
@@ -314,6 +312,13 @@ private:
                 if (auto loss = conversion_loss(m.from, *old, m.to, c)) plan_.data_loss.push_back(*loss);
     }
 
+    // What the statements of a lossy copy may leave out or change, uncounted
+    // (plan_skipping_violations counts them on the live rows).
+    void list_row_losses() {
+        for (const auto& s : plan_.steps)
+            if (s.loss) plan_.data_loss.push_back(describe(*s.loss));
+    }
+
     bool modified_or_added_trigger(const std::string& key) const { return changed_triggers_.count(key) != 0; }
 
     // Why a table is rebuilt: what ALTER TABLE cannot do to it, or the rebuilt
@@ -323,14 +328,37 @@ private:
         return {fmt::format("it references {}, which is rebuilt", tp.along_with)};
     }
 
-    // `mapped`: a table of mapped_ (its name and columns after the renames).
-    LiveNames live_names(const Table& mapped) const {
+    std::optional<LiveNames> live_names(const Ident& table) const {
+        const Table* from = mapped_->table(table);
+        const Table* to = to_.table(table);
+        if (!from || !to) return std::nullopt;
         LiveNames ln;
-        ln.table = mapped.name;
-        if (auto r = d_.applied.tables.find(mapped.name.key()); r != d_.applied.tables.end()) ln.table = r->second.from;
+        ln.table = from->name;
+        if (auto r = d_.applied.tables.find(table.key()); r != d_.applied.tables.end()) ln.table = r->second.from;
         for (const auto& [key, r] : d_.applied.columns)
-            if (key.first == mapped.name.key()) ln.columns.emplace(r.to.key(), r.from);
+            if (key.first == table.key()) ln.columns.emplace(r.to.key(), r.from);
+        ln.from = from;
+        ln.to = to;
         return ln;
+    }
+    LiveNamesOf live_names_of() const {
+        return [this](const Ident& t) { return live_names(t); };
+    }
+
+    // New and changed unique indexes meet the rows already in their table.
+    void add_new_index_prechecks() {
+        auto check = [&](const Index& i) {
+            if (auto live = live_names(i.table)) add_index_precheck(i, *live, plan_.prechecks);
+        };
+        for (auto c : of_kind<AddIndex>(d_)) check(c->index);
+        for (auto c : of_kind<ModifyIndex>(d_)) check(c->to);
+    }
+
+    // A unique index that stays as declared, on a column whose collation changes.
+    void add_recollated_index_prechecks(const ModifyTable& m, const LiveNames& live) {
+        for (const auto& [key, i] : to_.indexes)
+            if (i.unique && i.table == m.to.name && !is_new_or_changed_index(key) && key_recollated(m, i.columns))
+                add_index_precheck(i, live, plan_.prechecks);
     }
 
     // A kept table whose declaration still references a dropped table. Its rows
@@ -361,13 +389,14 @@ private:
                         "rows of {} that reference {}: where foreign keys stay on (D1), dropping {} runs ON DELETE "
                         "{} on them",
                         declared.name.sql(), fk.parent.sql(), fk.parent.sql(), action));
-                if (readable)
+                auto live = readable ? live_names(declared.name) : std::nullopt;
+                if (live)
                     plan_.prechecks.push_back(
-                        {declared.name,
+                        {declared.name, live->table,
                          fmt::format("{} ({}) still references {}, which is dropped", declared.name.sql(), cols,
                                      fk.parent.sql()),
-                         fmt::format("SELECT count(*) FROM {} WHERE {}",
-                                     live_names(*kept).source_sql(*kept, declared.name.sql()), non_null)});
+                         fmt::format("SELECT count(*) FROM {} WHERE {}", live->source_sql(declared.name.sql()),
+                                     non_null)});
             }
         }
         for (const auto& key : parents) plan_.dropped_parents.push_back(mapped_->tables.at(key).name);
@@ -388,7 +417,7 @@ private:
     using Touches = std::vector<std::string>;
     void step(Touches touches, std::string sql, std::string note = {}, SourcePos source = {},
               bool destructive = false) {
-        plan_.steps.push_back({std::move(sql), std::move(note), std::move(source), destructive, std::move(touches)});
+        plan_.steps.push_back({std::move(sql), std::move(note), std::move(source), destructive, std::move(touches), {}});
     }
 
     // A view or trigger touches what it reads.
@@ -501,10 +530,11 @@ private:
                 r.temp = temp_name(t->name, taken);
                 r.reasons = rebuild_reasons(tp);
                 r.lossy_copy = options_.skip_violating_rows && tp.change;
+                r.carry_loss = options_.skip_violating_rows;
                 rebuilds.push_back(std::move(r));
             }
             std::vector<Step> steps;
-            emit_rebuilds(rebuilds, steps);
+            emit_rebuilds(rebuilds, to_, steps);
             for (auto& s : steps) plan_.steps.push_back(std::move(s));
         }
         // 9b. dropped tables, now that no rebuilt table references them
@@ -605,6 +635,11 @@ private:
 };
 
 }  // namespace
+
+std::string describe(const RowLoss& loss, std::optional<std::int64_t> rows) {
+    if (!rows) return fmt::format("{}: rows {}", loss.table.sql(), loss.what);
+    return fmt::format("{}: {} row{} {}", loss.table.sql(), *rows, *rows == 1 ? "" : "s", loss.what);
+}
 
 Plan make_plan(const Diff& d, const Schema& from, const Schema& to, const PlanOptions& options) {
     return Planner(d, from, to, options).run();

@@ -80,13 +80,112 @@ std::string counter_sql(const Table& from, const Table& to, const Ident& temp) {
         quote_string(temp.name()), quote_string(from.name.name()), to.rowid_alias()->name.sql(), temp.sql());
 }
 
+// The columns of `parent` that `fk` references (its primary key when the
+// REFERENCES clause names none); empty when they do not line up.
+std::vector<Ident> referenced_columns(const ForeignKey& fk, const Table& parent) {
+    std::vector<Ident> cols = fk.parent_columns;
+    if (cols.empty() && parent.primary_key)
+        for (const auto& c : parent.primary_key->columns)
+            if (c.column) cols.push_back(*c.column);
+    if (cols.empty() && parent.has_rowid()) cols.push_back(Ident("rowid"));
+    return cols.size() == fk.columns.size() ? cols : std::vector<Ident>{};
+}
+
+// "a row of `parent` (alias p) is the one the row of `child` references".
+std::string references_sql(const ForeignKey& fk, const std::vector<Ident>& parent_cols, const std::string& child) {
+    std::string match;
+    for (std::size_t i = 0; i < fk.columns.size(); ++i)
+        match += fmt::format("{}p.{} = {}.{}", i ? " AND " : "", parent_cols[i].sql(), child, fk.columns[i].sql());
+    return match;
+}
+
+std::string not_null_sql(const ForeignKey& fk, const std::string& child) {
+    std::string s;
+    for (const auto& c : fk.columns) s += fmt::format("{}{}.{} IS NOT NULL", s.empty() ? "" : " AND ", child, c.sql());
+    return s;
+}
+
+std::string join_names(const std::vector<Ident>& names) {
+    std::string s;
+    for (const auto& n : names) s += (s.empty() ? "" : ", ") + n.sql();
+    return s;
+}
+
+bool existed_before(const ForeignKey& fk, const Table& from) {
+    for (const auto& old : from.foreign_keys)
+        if (old.parent == fk.parent && old.columns == fk.columns) return true;
+    return false;
+}
+
+bool has_columns(const Table& t, const std::vector<Ident>& cols) {
+    for (const auto& c : cols)
+        if (!t.column(c) && !(c.key() == Ident("rowid").key() && t.has_rowid())) return false;
+    return true;
+}
+
+// The statement that carries the rows a parent of the same rebuild left out to
+// a child, as the child's foreign key says ON DELETE: its rows that referenced
+// a row of the old parent missing from the new one are deleted (CASCADE) or
+// set (SET NULL, SET DEFAULT). nullopt for NO ACTION and RESTRICT: those
+// orphans stay, and the data trial refuses the plan with their count.
+struct CarriedLoss {
+    std::string sql, note;
+    RowLoss loss;
+};
+
+std::optional<CarriedLoss> carried_loss(const Rebuild& child, const ForeignKey& declared, const ForeignKey& retargeted,
+                                        const Rebuild& parent) {
+    const auto cols = referenced_columns(declared, *parent.to);
+    if (cols.empty() || !has_columns(*parent.from, cols)) return std::nullopt;
+    const std::string temp = child.temp.sql();
+    const std::string lost_parent = fmt::format(
+        "{0} AND EXISTS (SELECT 1 FROM {1} AS p WHERE {3}) AND NOT EXISTS (SELECT 1 FROM {2} AS p WHERE {3})",
+        not_null_sql(declared, temp), parent.from->name.sql(), retargeted.parent.sql(),
+        references_sql(declared, cols, temp));
+    const std::string why = fmt::format("referenced rows of {} that are left out (ON DELETE {})",
+                                        parent.to->name.sql(), declared.on_delete == FkAction::cascade ? "CASCADE"
+                                                                : declared.on_delete == FkAction::set_null
+                                                                    ? "SET NULL"
+                                                                    : "SET DEFAULT");
+    std::string assignments;
+    for (const auto& c : declared.columns) {
+        const Column* col = child.to->column(c);
+        std::string value = declared.on_delete == FkAction::set_default && col && col->default_value
+                                ? "(" + col->default_value->sql() + ")"
+                                : "NULL";
+        assignments += fmt::format("{}{} = {}", assignments.empty() ? "" : ", ", c.sql(), value);
+    }
+    switch (declared.on_delete) {
+        case FkAction::cascade:
+            return CarriedLoss{fmt::format("DELETE FROM {} WHERE {}", temp, lost_parent),
+                               fmt::format("rows that {} are deleted", why),
+                               RowLoss{child.to->name, "deleted: they " + why, {}}};
+        case FkAction::set_null:
+        case FkAction::set_default:
+            return CarriedLoss{fmt::format("UPDATE {} SET {} WHERE {}", temp, assignments, lost_parent),
+                               fmt::format("rows that {} have {} set", why, join_names(declared.columns)),
+                               RowLoss{child.to->name,
+                                       fmt::format("changed: {} set {}, they {}", join_names(declared.columns),
+                                                   declared.on_delete == FkAction::set_null ? "to NULL"
+                                                                                            : "to its DEFAULT",
+                                                   why),
+                                       {}}};
+        default: return std::nullopt;
+    }
+}
+
 }  // namespace
 
-void emit_rebuilds(const std::vector<Rebuild>& rebuilds, std::vector<Step>& out) {
+void emit_rebuilds(const std::vector<Rebuild>& rebuilds, const Schema& to_schema, std::vector<Step>& out) {
     std::map<std::string, Ident> temp_of;
-    for (const auto& r : rebuilds) temp_of.emplace(r.to->name.key(), r.temp);
+    std::map<std::string, std::size_t> position;  // table key → its place in `rebuilds`
+    for (std::size_t i = 0; i < rebuilds.size(); ++i) {
+        temp_of.emplace(rebuilds[i].to->name.key(), rebuilds[i].temp);
+        position.emplace(rebuilds[i].to->name.key(), i);
+    }
 
-    for (const auto& r : rebuilds) {
+    for (std::size_t index = 0; index < rebuilds.size(); ++index) {
+        const Rebuild& r = rebuilds[index];
         const Table& to = *r.to;
         const Table& from = *r.from;
         const std::string name = to.name.sql();
@@ -100,8 +199,9 @@ void emit_rebuilds(const std::vector<Rebuild>& rebuilds, std::vector<Step>& out)
                 fk.parent = it->second;
                 touches.push_back(relation_key(Ident(it->first)));
             }
-        auto add = [&](std::string sql, std::string note, bool destructive = false) {
-            out.push_back({std::move(sql), std::move(note), to.pos, destructive, touches});
+        auto add = [&](std::string sql, std::string note, bool destructive = false,
+                       std::optional<RowLoss> loss = std::nullopt) {
+            out.push_back({std::move(sql), std::move(note), to.pos, destructive, touches, std::move(loss)});
         };
 
         add(create_sql(def, &r.temp), fmt::format("rebuild {}: {}\nbuild it anew as {}, then copy every row", name,
@@ -116,12 +216,37 @@ void emit_rebuilds(const std::vector<Rebuild>& rebuilds, std::vector<Step>& out)
             }
             add(fmt::format("INSERT {}INTO {} ({})\n  SELECT {} FROM {}", r.lossy_copy ? "OR IGNORE " : "", temp,
                             join(targets, ", "), join(sources, ", "), from.name.sql()),
-                r.lossy_copy ? "rows that violate the new constraints are skipped" : "", r.lossy_copy);
+                r.lossy_copy ? "rows that violate the new constraints are skipped" : "", r.lossy_copy,
+                r.lossy_copy ? std::optional<RowLoss>(RowLoss{to.name, "not copied: they violate its new constraints",
+                                                              from.name.sql()})
+                             : std::nullopt);
         }
-        if (r.lossy_copy && !to.foreign_keys.empty() && to.has_rowid())
-            add(fmt::format("DELETE FROM {} WHERE rowid IN (SELECT rowid FROM pragma_foreign_key_check({}))", temp,
-                            quote_string(r.temp.name())),
-                "rows whose new foreign keys have no parent are dropped", true);
+        for (const auto& fk : def.foreign_keys) {
+            const ForeignKey& declared = to.foreign_keys[&fk - def.foreign_keys.data()];
+            auto p = position.find(declared.parent.key());
+            if (p != position.end() && p->second > index) continue;  // a parent not copied yet (a cycle)
+            if (r.lossy_copy && !existed_before(declared, from)) {
+                // A new foreign key: rows whose parent row does not exist are left out.
+                const Table* parent = to_schema.table(declared.parent);
+                auto parent_cols = parent ? referenced_columns(declared, *parent) : std::vector<Ident>{};
+                if (parent_cols.empty()) continue;
+                add(fmt::format("DELETE FROM {0} WHERE {1} AND NOT EXISTS (SELECT 1 FROM {2} AS p WHERE {3})", temp,
+                                not_null_sql(fk, temp), fk.parent.sql(), references_sql(fk, parent_cols, temp)),
+                    fmt::format("rows whose new FOREIGN KEY ({}) has no row in {} are left out",
+                                join_names(fk.columns), declared.parent.sql()),
+                    true,
+                    RowLoss{to.name, fmt::format("not copied: their new FOREIGN KEY ({}) has no row in {}",
+                                                 join_names(declared.columns), declared.parent.sql()),
+                            {}});
+                continue;
+            }
+            // An existing reference to a table of this rebuild that left rows out:
+            // the loss goes on as the foreign key's ON DELETE says (copied
+            // parents only: rebuilds come parents first).
+            if (!r.carry_loss || p == position.end()) continue;
+            if (auto carried = carried_loss(r, declared, fk, rebuilds[p->second]))
+                add(std::move(carried->sql), std::move(carried->note), true, std::move(carried->loss));
+        }
         if (to.autoincrement()) {
             add(fmt::format("DELETE FROM sqlite_sequence WHERE name = {}", quote_string(r.temp.name())),
                 "keep the AUTOINCREMENT counter: ids of deleted rows must not come back");
@@ -134,14 +259,15 @@ void emit_rebuilds(const std::vector<Rebuild>& rebuilds, std::vector<Step>& out)
                        : rebuilds.size() == 1 ? "replace the old table"
                                               : "replace the old tables (children first)",
                        it->to->pos, false,
-                       {relation_key(it->to->name)}});
+                       {relation_key(it->to->name)},
+                       {}});
     for (std::size_t i = 0; i < rebuilds.size(); ++i)
         out.push_back({fmt::format("ALTER TABLE {} RENAME TO {}", rebuilds[i].temp.sql(), rebuilds[i].to->name.sql()),
                        i != 0                 ? ""
                        : rebuilds.size() == 1 ? "give the new table its name"
                                               : "give the new tables their names (SQLite rewrites the foreign keys "
                                                 "that point at them)",
-                       rebuilds[i].to->pos, false, {relation_key(rebuilds[i].to->name)}});
+                       rebuilds[i].to->pos, false, {relation_key(rebuilds[i].to->name)}, {}});
 }
 
 }  // namespace schema::plan_detail

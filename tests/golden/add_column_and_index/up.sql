@@ -10,6 +10,9 @@
 --       + column users.last_seen INTEGER
 --       + CHECK (theme IN ('light', 'dark')) on users
 --   + index users_last_seen
+--
+-- Fails (and changes nothing) if existing rows violate:
+--   CHECK (theme IN ('light', 'dark')) on users
 
 -- + column users.theme TEXT NOT NULL DEFAULT 'light' CHECK (theme IN ('light', 'dark'))
 ALTER TABLE users ADD COLUMN theme TEXT NOT NULL DEFAULT 'light' CHECK (theme IN ('light', 'dark'));
