@@ -457,8 +457,8 @@ std::string describe(const TableChange& change, const Table& table) {
             else if constexpr (std::is_same_v<T, DropCheck>)
                 return fmt::format("- {} on {}", check_sql(c.check), tname);
             else if constexpr (std::is_same_v<T, ModifyCheck>)
-                return fmt::format("~ CHECK on {}: {} → {}", c.to.column ? tname + "." + c.to.column->sql() : tname,
-                                   check_sql(c.from), check_sql(c.to));
+                return fmt::format("~ CHECK on {}: ({}) → ({})", c.to.column ? tname + "." + c.to.column->sql() : tname,
+                                   c.from.expr.sql(), c.to.expr.sql());
             else if constexpr (std::is_same_v<T, AddForeignKey>)
                 return fmt::format("+ {} on {}", table_foreign_key_sql(c.fk), tname);
             else if constexpr (std::is_same_v<T, DropForeignKey>)

@@ -109,11 +109,14 @@ std::optional<std::vector<std::string>> shadow_table_suffixes(const VirtualTable
         out = {"_data", "_idx", "_config"};
         if (own_content) out.push_back("_content");
         if (!option_is(v, "columnsize", "0")) out.push_back("_docsize");
-    } else if (module == "fts3" || module == "fts4") {
-        // FTS3 creates _stat on demand (incremental merge); FTS4 always.
+    } else if (module == "fts3") {
+        // FTS3 reads no options (content=... is a column to it); it creates _stat on
+        // demand (incremental merge).
+        out = {"_segments", "_segdir", "_stat", "_content"};
+    } else if (module == "fts4") {
         out = {"_segments", "_segdir", "_stat"};
         if (own_content) out.push_back("_content");
-        if (module == "fts4" && !option_is(v, "matchinfo", "fts3")) out.push_back("_docsize");
+        if (!option_is(v, "matchinfo", "fts3")) out.push_back("_docsize");
     } else if (module == "rtree" || module == "rtree_i32" || module == "geopoly") {
         out = {"_node", "_parent", "_rowid"};
     } else {
