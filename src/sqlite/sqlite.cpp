@@ -1,11 +1,10 @@
 #include "schema/sqlite.hpp"
 
-#include <set>
-
 #include "schema/ident.hpp"
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 namespace schema::sqlite {
 
