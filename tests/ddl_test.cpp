@@ -185,7 +185,7 @@ TEST_CASE("errors point at file, line and column") {
     CHECK(first_error("CREATE TABLE t (a PRIMARY KEY, b, PRIMARY KEY (b));") ==
           "test.sql:1:35: table t has more than one primary key");
     CHECK(first_error("CREATE TABLE t (a); -- @renamed from=x\n-- @renamed from=y\n") ==
-          "test.sql:2:1: @renamed hint is not on the line of a table, column or index definition it could rename");
+          "test.sql:2:4: @renamed hint is not on the line of a table, column or index definition it could rename");
 }
 
 TEST_CASE("a diagnostic shows the line and a caret") {

@@ -77,6 +77,7 @@ using Change = std::variant<AddTable, DropTable, RenameTable, ModifyTable, AddIn
 // (table, column) with the table's new name, indexes by index.
 struct Rename {
     Ident from, to;
+    SourcePos at;  // the @renamed hint; unknown for the inverse of a diff's renames
 };
 struct Renames {
     std::map<std::string, Rename> tables;
@@ -97,6 +98,11 @@ struct Diff {
     Renames inverse() const;
 };
 
+// A hint "old → new" takes effect when `from` has old and not new, and `to` does
+// not declare old again. It is a no-op once applied (`from` has new and not old,
+// or has both while `to` declares old again). Any other hint throws InputError at
+// the hint, all problems at once: nothing to rename, the new name taken, the old
+// name declared again, two hints naming one source, hints that chain or swap.
 Diff diff(const Schema& from, const Schema& to, const Renames& hints);
 
 // `from` as it reads after the renames (what SQLite's RENAME rewrites).

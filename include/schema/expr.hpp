@@ -7,6 +7,7 @@
 // operator synonyms == / = and <> / !=. String literals compare exactly.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,9 @@ enum class TokenKind : unsigned char {
 struct Token {
     TokenKind kind = TokenKind::punct;
     std::string text;
+    // Written "like this": SQLite reads it as a name when it names a column in
+    // scope, and otherwise as a string literal (see resolve_double_quoted).
+    bool double_quoted = false;
 
     bool is(std::string_view punct_or_word) const;  // case-insensitive for words
     bool is_word() const { return kind == TokenKind::word; }
@@ -61,6 +65,12 @@ private:
     std::vector<Token> tokens_;
     std::string key_;
 };
+
+// `e` with each double-quoted token that SQLite reads as a string literal made a
+// string: one in an operand's place (not before '.' or '(', not after '.', COLLATE
+// or AS) that names no column in scope. "Active" in CHECK (status = "Active")
+// then keeps its case; "status" stays the column it names.
+Expr resolve_double_quoted(const Expr& e, const std::function<bool(const Ident&)>& is_column);
 
 // Splits SQL text into normalized tokens (the DDL grammar's own lexer).
 // Throws std::invalid_argument on text that is not a token sequence (e.g. an

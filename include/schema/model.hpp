@@ -13,6 +13,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,9 @@ struct ForeignKey {
     std::vector<Ident> columns;
     Ident parent;
     std::vector<Ident> parent_columns;  // empty: the parent's primary key
+    // With parent_columns empty, the parent's primary-key columns as the schema
+    // declares them (see resolve_across_objects); empty when unknown.
+    std::vector<Ident> implied_parent_columns;
     FkAction on_delete = FkAction::no_action;
     FkAction on_update = FkAction::no_action;
     std::string match;            // parsed and ignored by SQLite
@@ -82,6 +86,7 @@ struct Column {
     std::optional<Ident> collate;
     std::optional<Generated> generated;
     std::optional<Ident> renamed_from;  // @renamed hint
+    SourcePos renamed_at;               // where that hint is written
     SourcePos pos;
 };
 
@@ -95,6 +100,7 @@ struct Table {
     bool without_rowid = false;
     bool strict = false;
     std::optional<Ident> renamed_from;
+    SourcePos renamed_at;
     SourcePos pos;
 
     const Column* column(const Ident& name) const;
@@ -115,6 +121,7 @@ struct Index {
     std::vector<IndexedColumn> columns;
     std::optional<Expr> where;
     std::optional<Ident> renamed_from;
+    SourcePos renamed_at;
     SourcePos pos;
 
     bool mentions(const Ident& column) const;
@@ -181,16 +188,34 @@ struct Schema {
 // Tables, views and virtual tables a view or trigger reads or writes.
 std::vector<Ident> relations_used_by(const View& v, const Schema& s);
 std::vector<Ident> relations_used_by(const Trigger& t, const Schema& s);
+// The relations a virtual table's module arguments name (an FTS content table).
+std::vector<Ident> relations_used_by(const VirtualTable& v, const Schema& s);
 // Tables first, parents (FOREIGN KEY targets) before children; ties by name.
 std::vector<const Table*> tables_in_dependency_order(const Schema& s);
 // Views ordered so that each comes after the views it reads.
 std::vector<const View*> views_in_dependency_order(const Schema& s);
 
-// Removes the tables a virtual table keeps its data in (FTS3/4/5, R*Tree shadow
-// tables such as docs_fts_data): the module creates them, so they are not
-// declared objects. `sqlite3 .schema` output lists them; a copy of it in
-// schema/ must not try to create them a second time.
-void drop_shadow_tables(Schema& s);
+// The suffixes of the shadow tables (the tables a virtual table keeps its data
+// in) that the module really creates for `v`, given its options: FTS5 keeps no
+// docs_content with content=posts, no docs_docsize with columnsize=0. nullopt
+// for a module whose shadow tables this code does not know.
+std::optional<std::vector<std::string>> shadow_table_suffixes(const VirtualTable& v);
+
+// Removes the shadow tables of the schema's virtual tables: the module creates
+// them, so they are not declared objects (`sqlite3 .schema` output lists them; a
+// copy of it in schema/ must not create them a second time). A table that only
+// looks like one (a user table docs_content as the external content of docs)
+// stays. `reported_shadow` (folded names): what PRAGMA table_list calls shadow on
+// a live database; a table is dropped only if SQLite agrees, and for modules of
+// unknown shadow tables SQLite alone decides.
+void drop_shadow_tables(Schema& s, const std::set<std::string>* reported_shadow = nullptr);
+
+// What one object means through another, settled once the whole schema is read
+// (a parent or an index's table may be declared after): fills
+// ForeignKey::implied_parent_columns ("REFERENCES p" targets p's primary key, so
+// it is "REFERENCES p (id)" when id is that key), and reads the double-quoted
+// tokens of index expressions that name no column of the table as strings.
+void resolve_across_objects(Schema& s);
 
 // References to objects a declared schema does not have: an index or trigger on
 // an undeclared table (errors: SQLite refuses them), a FOREIGN KEY to one (a
@@ -208,6 +233,12 @@ std::string create_sql(const VirtualTable& v);
 std::string column_sql(const Column& c, const Table& t);  // as in CREATE TABLE / ADD COLUMN
 std::string indexed_column_sql(const IndexedColumn& c);
 std::string foreign_key_sql(const ForeignKey& fk);      // the REFERENCES ... part
+// Constraints as written after the columns, with their names and conflict clauses.
+std::string primary_key_sql(const PrimaryKey& pk);
+std::string unique_sql(const UniqueConstraint& u);
+std::string check_sql(const CheckConstraint& ck);
+std::string table_foreign_key_sql(const ForeignKey& fk);
+std::string conflict_clause_sql(Conflict c);  // "ON CONFLICT REPLACE", or "" for none
 std::string type_sql(const Column& c);
 // The whole schema, one statement per object, in dependency order.
 std::string schema_sql(const Schema& s);

@@ -149,4 +149,8 @@ void run_script(Database& db, std::string_view sql);
 // Why a script with a NUL byte is refused (Script::unread).
 std::string unreadable_message();
 
+// Whether this SQLite library provides the virtual-table module `name` (FTS5 and
+// R*Tree are built in; an extension's module, such as sqlite-vec's vec0, is not).
+bool has_module(std::string_view name);
+
 }  // namespace schema::sqlite

@@ -25,6 +25,13 @@ struct Scope {
 // `s` restricted to `scope`.
 Schema restrict_to(const Schema& s, const Scope& scope);
 
+// A virtual table whose module this SQLite lacks (sqlite-vec's vec0, say) stays in
+// the model as written, but no shadow can hold it: one warning per such table.
+std::vector<Diagnostic> unknown_module_warnings(const Schema& s);
+
+// Throws InputError at each virtual table of `d`'s changes whose module this SQLite lacks.
+void refuse_unknown_modules(const Diff& d);
+
 // A new in-memory database holding `s` (or its part in `scope`).
 sqlite::Database build_shadow(const Schema& s, const Scope* scope = nullptr);
 
@@ -48,6 +55,8 @@ private:
 };
 
 // Runs up then down on a shadow of the touched part of `from`; throws ProofError.
+// A migration that creates, changes or drops a virtual table whose module this
+// SQLite lacks cannot run on a shadow: InputError at that table, nothing proven.
 // `sources` (optional) supplies declared file texts for the caret display.
 void prove(const Schema& from, const Schema& to, const Diff& d, const Plan& up, const Plan& down,
            const std::vector<SourceFile>* sources = nullptr);

@@ -14,6 +14,7 @@
 #include "context.hpp"
 #include "schema/files.hpp"
 #include "schema/inspect.hpp"
+#include "schema/verify.hpp"
 #include "schema/write.hpp"
 
 namespace schema::cli {
@@ -97,6 +98,8 @@ int run_inspect(const InspectCmdOptions& o, const Project& p, Output& out) {
         auto db = migrate::open_to_read(p.db, p.busy_timeout_ms);
         live = inspect_live(db, p);
     }
+    const auto unknown_modules = unknown_module_warnings(live);
+    for (const auto& w : unknown_modules) std::cerr << w.format() << "\n";
     const fs::path dir = o.out.empty() ? p.schema_dir : fs::path(o.out);
 
     // Everything is computed first and written as one set at the end: a failure
@@ -119,7 +122,12 @@ int run_inspect(const InspectCmdOptions& o, const Project& p, Output& out) {
     // The initial migration, so that replaying the directory gives this schema.
     std::string migration;
     auto migrations = migrate::Directory::load(p.migrations_dir);
-    if (!o.no_migration && migrations.migrations.empty() && !live.empty()) {
+    // No shadow can create a virtual table of a module this SQLite lacks, so no
+    // initial migration that creates one can be proven: none is written.
+    if (!o.no_migration && migrations.migrations.empty() && !live.empty() && !unknown_modules.empty())
+        std::cerr << "no initial migration written: it would create a virtual table that cannot be proven (see "
+                     "above)\n";
+    if (!o.no_migration && migrations.migrations.empty() && !live.empty() && unknown_modules.empty()) {
         if (migrations.root.empty()) migrations.root = p.migrations_dir;
         Generated g = generate(Schema{}, live, {}, nullptr);
         auto [up, down] = migrations.paths_for(1, "initial");

@@ -47,6 +47,7 @@ Schema parse_declared(const std::vector<SourceFile>& sources, Dialect dialect) {
     std::vector<Diagnostic> errors;
     auto problems = dangling_references(s);
     for (auto& d : dialect_problems(s, dialect)) problems.push_back(std::move(d));
+    for (auto& d : unknown_module_warnings(s)) problems.push_back(std::move(d));
     for (auto& d : problems) {
         for (const auto& f : sources)
             if (f.path == d.pos.file) d.source_line = LineIndex(f.text).line_text(d.pos.line);

@@ -132,7 +132,9 @@ public:
                 error(c.offset, "malformed @renamed hint: write `@renamed from=old_name`");
                 continue;
             }
-            hints_.push_back({c.offset, lines_.position(path_, c.offset).line, Ident(*name)});
+            // The hint's position is its "@renamed", after the comment's two-character marker.
+            const std::size_t at = c.offset + 2 + c.text.find("@renamed");
+            hints_.push_back({at, lines_.position(path_, at).line, Ident(*name)});
         }
     }
 
@@ -178,23 +180,28 @@ private:
         }
     }
 
-    // Hints on the line of `at`, after it, claimed by the definition starting at `at`
-    // unless a later definition on the same line (in `later`) precedes the hint.
-    void claim_hints(const std::vector<std::pair<const char*, std::optional<Ident>*>>& defs) {
+    // Where a definition starts, and the fields its @renamed hint goes to.
+    struct HintSlot {
+        const char* at;
+        std::optional<Ident>* from;
+        SourcePos* hint_pos;
+    };
+
+    // Each unclaimed hint on the line where a definition in `defs` starts, after that
+    // start, goes to the last such definition before it.
+    void claim_hints(const std::vector<HintSlot>& defs) {
         for (auto& h : hints_) {
             if (h.used) continue;
-            std::optional<Ident>* owner = nullptr;
-            std::size_t owner_offset = 0;
-            for (auto& [at, slot] : defs) {
-                std::size_t off = offset_of(at);
+            const HintSlot* owner = nullptr;
+            for (const auto& d : defs) {
+                std::size_t off = offset_of(d.at);
                 if (off < h.offset && lines_.position(path_, off).line == h.line &&
-                    (owner == nullptr || off >= owner_offset)) {
-                    owner = slot;
-                    owner_offset = off;
-                }
+                    (owner == nullptr || off >= offset_of(owner->at)))
+                    owner = &d;
             }
             if (owner) {
-                *owner = h.from;
+                *owner->from = h.from;
+                *owner->hint_pos = lines_.position(path_, h.offset);
                 h.used = true;
             }
         }
@@ -417,11 +424,22 @@ private:
                         if (c.name == *key.column && &c != alias) c.not_null = true;
         }
 
-        std::vector<std::pair<const char*, std::optional<Ident>*>> defs{{stmt_at(), &t.renamed_from}};
+        read_double_quoted_strings(t);
+
+        std::vector<HintSlot> defs{{stmt_at(), &t.renamed_from, &t.renamed_at}};
         for (std::size_t i = 0; i < t.columns.size(); ++i)
-            defs.emplace_back(ct.columns[i].at, &t.columns[i].renamed_from);
+            defs.push_back({ct.columns[i].at, &t.columns[i].renamed_from, &t.columns[i].renamed_at});
         claim_hints(defs);
         insert_unique(schema_.tables, std::move(t), "table", ct.name.at);
+    }
+
+    // Double-quoted tokens in CHECK and generated expressions that SQLite reads as
+    // strings, because they name no column of the table.
+    static void read_double_quoted_strings(Table& t) {
+        auto is_column = [&t](const Ident& n) { return t.column(n) != nullptr; };
+        for (auto& ck : t.checks) ck.expr = resolve_double_quoted(ck.expr, is_column);
+        for (auto& c : t.columns)
+            if (c.generated) c.generated->expr = resolve_double_quoted(c.generated->expr, is_column);
     }
 
     std::optional<Expr> default_expr(const ast::ColumnConstraint& cc) {
@@ -438,7 +456,8 @@ private:
         if (!parenthesized && toks.size() == 1 &&
             (toks[0].kind == TokenKind::word || toks[0].kind == TokenKind::quoted) && !is_literal_word(toks[0]))
             toks[0].kind = TokenKind::string;
-        return Expr(std::move(toks));
+        // A default names no column, so every double-quoted operand is a string.
+        return resolve_double_quoted(Expr(std::move(toks)), [](const Ident&) { return false; });
     }
 
     void build(const ast::CreateIndex& ci) {
@@ -450,7 +469,7 @@ private:
         i.pos = stmt_pos();
         for (auto& c : ci.columns) i.columns.push_back(indexed_column(c));
         if (ci.where) i.where = expr(*ci.where, ci.at);
-        claim_hints({{stmt_at(), &i.renamed_from}});
+        claim_hints({{stmt_at(), &i.renamed_from, &i.renamed_at}});
         insert_unique(schema_.indexes, std::move(i), "index", ci.name.at);
     }
 
@@ -532,6 +551,7 @@ Schema parse_schema(const std::vector<SourceFile>& files) {
     for (const auto& f : files) add_statements(schema, f.text, f.path, errors);
     if (!errors.empty()) throw InputError(std::move(errors));
     drop_shadow_tables(schema);
+    resolve_across_objects(schema);
     return schema;
 }
 

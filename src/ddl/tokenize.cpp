@@ -36,6 +36,10 @@ std::vector<Token> tokenize(std::string_view sql) {
     };
     auto push_string = [&out](auto& ctx) { out.push_back({TokenKind::string, x3::_attr(ctx)}); };
     auto push_ident = [&out](auto& ctx) { out.push_back(identifier_token(x3::_attr(ctx))); };
+    auto push_double_quoted = [&out](auto& ctx) {
+        out.push_back(identifier_token(x3::_attr(ctx)));
+        out.back().double_quoted = true;
+    };
     auto push_punct = [&out](auto& ctx) { out.push_back(punct_token(range_text(x3::_attr(ctx)))); };
 
     // Most frequent first; a blob (x'..') before the word it starts like, a number
@@ -43,7 +47,8 @@ std::vector<Token> tokenize(std::string_view sql) {
     auto const token = x3::raw[blob][push(TokenKind::blob)] | x3::raw[bare_word][push(TokenKind::word)] |
                        x3::raw[number][push(TokenKind::number)] | x3::raw[operator_][push_punct] |
                        as<std::string>[single_quoted][push_string] |
-                       as<std::string>[double_quoted | backquoted | bracketed][push_ident] |
+                       as<std::string>[double_quoted][push_double_quoted] |
+                       as<std::string>[backquoted | bracketed][push_ident] |
                        x3::raw[variable][push(TokenKind::variable)];
 
     auto first = sql.begin();

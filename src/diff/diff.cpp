@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <functional>
 #include <set>
 
 namespace schema {
@@ -11,12 +12,13 @@ namespace schema {
 Renames Renames::declared_in(const Schema& declared) {
     Renames r;
     for (const auto& [key, t] : declared.tables) {
-        if (t.renamed_from) r.tables.emplace(key, Rename{*t.renamed_from, t.name});
+        if (t.renamed_from) r.tables.emplace(key, Rename{*t.renamed_from, t.name, t.renamed_at});
         for (const auto& c : t.columns)
-            if (c.renamed_from) r.columns.emplace(std::make_pair(key, c.name.key()), Rename{*c.renamed_from, c.name});
+            if (c.renamed_from)
+                r.columns.emplace(std::make_pair(key, c.name.key()), Rename{*c.renamed_from, c.name, c.renamed_at});
     }
     for (const auto& [key, i] : declared.indexes)
-        if (i.renamed_from) r.indexes.emplace(key, Rename{*i.renamed_from, i.name});
+        if (i.renamed_from) r.indexes.emplace(key, Rename{*i.renamed_from, i.name, i.renamed_at});
     return r;
 }
 
@@ -24,15 +26,15 @@ Renames Diff::inverse() const {
     Renames inv;
     std::map<std::string, Ident> old_name_of;  // new table key → old table name
     for (const auto& [key, r] : applied.tables) {
-        inv.tables.emplace(r.from.key(), Rename{r.to, r.from});
+        inv.tables.emplace(r.from.key(), Rename{r.to, r.from, {}});
         old_name_of.emplace(key, r.from);
     }
     for (const auto& [key, r] : applied.columns) {
         std::string table_key = key.first;
         if (auto it = old_name_of.find(table_key); it != old_name_of.end()) table_key = it->second.key();
-        inv.columns.emplace(std::make_pair(table_key, r.from.key()), Rename{r.to, r.from});
+        inv.columns.emplace(std::make_pair(table_key, r.from.key()), Rename{r.to, r.from, {}});
     }
-    for (const auto& [key, r] : applied.indexes) inv.indexes.emplace(r.from.key(), Rename{r.to, r.from});
+    for (const auto& [key, r] : applied.indexes) inv.indexes.emplace(r.from.key(), Rename{r.to, r.from, {}});
     return inv;
 }
 
@@ -87,9 +89,12 @@ Schema apply_renames(const Schema& from, const Renames& renames) {
         rename_column_in_table(it->second, r.from, r.to);
         for (auto& [k, other] : s.tables)
             for (auto& fk : other.foreign_keys)
-                if (fk.parent.key() == table_key)
+                if (fk.parent.key() == table_key) {
                     for (auto& pc : fk.parent_columns)
                         if (pc == r.from) pc = r.to;
+                    for (auto& pc : fk.implied_parent_columns)
+                        if (pc == r.from) pc = r.to;
+                }
         for (auto& [k, i] : s.indexes)
             if (i.table.key() == table_key) {
                 rename_in(i.columns, r.from, r.to);
@@ -198,36 +203,156 @@ void diff_by_name(const std::map<std::string, Obj>& from, const std::map<std::st
 
 }  // namespace
 
+namespace {
+
+// One namespace that hints rename in: the tables, the indexes, or the columns of
+// one table.
+struct HintScope {
+    const char* kind;   // "table", "index", "column"
+    std::string where;  // "" or " in table t", for messages
+    std::function<const Ident*(const Ident&)> live;  // the live object's name; null when none
+    std::function<bool(const Ident&)> declared;
+};
+
+struct Resolved {
+    std::vector<Rename> applied;    // with the live spelling of the old name
+    std::set<std::string> refused;  // new names (folded) whose hint is a problem
+};
+
+// The hints of one namespace that take effect. A hint that cannot take effect and
+// is not a no-op left from an earlier migration goes to `problems`, never silently
+// away.
+Resolved resolve_hints(const std::vector<const Rename*>& hints, const HintScope& ns,
+                       std::vector<Diagnostic>& problems) {
+    Resolved out;
+    std::map<std::string, const Rename*> by_target, by_source;
+    for (auto h : hints) {
+        by_target.emplace(h->to.key(), h);
+        by_source.emplace(h->from.key(), h);
+    }
+    auto problem = [&](const Rename& r, const std::string& why) {
+        out.refused.insert(r.to.key());
+        problems.push_back(
+            {r.at, fmt::format("cannot rename {} {} to {}{}: {}", ns.kind, r.from.sql(), r.to.sql(), ns.where, why), {}});
+    };
+    // A hint whose old name is still live is one that would rename now.
+    auto pending = [&](const Rename& r) { return ns.live(r.from) != nullptr; };
+
+    for (auto h : hints) {
+        const Rename& r = *h;
+        if (r.from == r.to) {
+            problem(r, "the hint names the " + std::string(ns.kind) + " itself; remove it");
+            continue;
+        }
+        if (const Rename* first = by_source.at(r.from.key()); first != h) {
+            problem(r, fmt::format("the hint at {} renames it to {} too; a {} takes one new name", first->at.str(),
+                                   first->to.sql(), ns.kind));
+            continue;
+        }
+        const Ident* old_live = ns.live(r.from);
+        const bool new_live = ns.live(r.to) != nullptr;
+        if (old_live && !new_live) {
+            // The old name declared again would need the new object created after the
+            // rename, and its rollback dropped before the rename back: two migrations.
+            if (ns.declared(r.from))
+                problem(r, fmt::format("{} is declared too{}; rename in one migration, then declare the new {} {} "
+                                       "in the next",
+                                       r.from.sql(), ns.where, ns.kind, r.from.sql()));
+            else
+                out.applied.push_back({*old_live, r.to, r.at});
+            continue;
+        }
+        if (!old_live && new_live) continue;  // applied before; declared files keep their hints
+        if (!old_live) {
+            problem(r, fmt::format("the database has no {} {}{}", ns.kind, r.from.sql(), ns.where));
+            continue;
+        }
+        // Both names are live.
+        auto renamed_to_old = by_target.find(r.from.key());
+        if (renamed_to_old != by_target.end() && pending(*renamed_to_old->second)) {
+            problem(r, fmt::format("{} is itself renamed from {} by the hint at {}, and renames that swap or chain "
+                                   "names cannot run in one migration: rename through a new name, one migration per "
+                                   "step",
+                                   r.from.sql(), renamed_to_old->second->from.sql(),
+                                   renamed_to_old->second->at.str()));
+            continue;
+        }
+        if (ns.declared(r.from)) continue;  // applied before, and the old name declared again since
+        auto renamed_away = by_source.find(r.to.key());
+        if (renamed_away != by_source.end() && pending(*renamed_away->second))
+            problem(r, fmt::format("{} exists too, and is renamed to {} by the hint at {}; renames that chain cannot "
+                                   "run in one migration: apply that one first, then add this hint",
+                                   r.to.sql(), renamed_away->second->to.sql(), renamed_away->second->at.str()));
+        else
+            problem(r, fmt::format("the database has both{}; drop {} first, or remove the hint", ns.where,
+                                   r.to.sql()));
+    }
+    return out;
+}
+
+template <typename Map>
+const Ident* name_in(const Map& objects, const Ident& name) {
+    auto it = objects.find(name.key());
+    return it == objects.end() ? nullptr : &it->second.name;
+}
+
+const Ident* column_name_in(const Table* t, const Ident& column) {
+    const Column* c = t ? t->column(column) : nullptr;
+    return c ? &c->name : nullptr;
+}
+
+// The hints of `hints` that take effect between `from` and `to`.
+Renames resolve_renames(const Schema& from, const Schema& to, const Renames& hints) {
+    std::vector<Diagnostic> problems;
+    Renames applied;
+    auto values = [](const auto& map) {
+        std::vector<const Rename*> out;
+        for (const auto& [key, r] : map) out.push_back(&r);
+        return out;
+    };
+
+    HintScope tables{"table", "", [&](const Ident& n) { return name_in(from.tables, n); },
+                     [&](const Ident& n) { return to.table(n) != nullptr; }};
+    Resolved table_renames = resolve_hints(values(hints.tables), tables, problems);
+    for (auto& r : table_renames.applied) applied.tables.emplace(r.to.key(), r);
+
+    std::map<std::string, std::vector<const Rename*>> column_hints;  // by declared table
+    for (const auto& [key, r] : hints.columns) column_hints[key.first].push_back(&r);
+    for (const auto& [table_key, table_hints] : column_hints) {
+        if (table_renames.refused.count(table_key)) continue;  // reported for the table
+        const Table* declared = to.tables.count(table_key) ? &to.tables.at(table_key) : nullptr;
+        if (!declared) continue;
+        auto renamed = applied.tables.find(table_key);
+        const Table* live = from.table(renamed != applied.tables.end() ? renamed->second.from : declared->name);
+        if (!live) {
+            for (auto r : table_hints)
+                problems.push_back({r->at,
+                                    fmt::format("cannot rename column {} to {}: the database has no table {}, so "
+                                                "the table is created with its declared columns; remove the hint",
+                                                r->from.sql(), r->to.sql(), declared->name.sql()),
+                                    {}});
+            continue;
+        }
+        HintScope columns{"column", " in table " + declared->name.sql(),
+                          [live](const Ident& n) { return column_name_in(live, n); },
+                          [declared](const Ident& n) { return declared->column(n) != nullptr; }};
+        for (auto& r : resolve_hints(table_hints, columns, problems).applied)
+            applied.columns.emplace(std::make_pair(table_key, r.to.key()), r);
+    }
+
+    HintScope indexes{"index", "", [&](const Ident& n) { return name_in(from.indexes, n); },
+                      [&](const Ident& n) { return to.index(n) != nullptr; }};
+    for (auto& r : resolve_hints(values(hints.indexes), indexes, problems).applied) applied.indexes.emplace(r.to.key(), r);
+
+    if (!problems.empty()) throw InputError(std::move(problems));
+    return applied;
+}
+
+}  // namespace
+
 Diff diff(const Schema& from, const Schema& to, const Renames& hints) {
     Diff d;
-    // A hint takes effect when the old name is there, the new one is not, and the
-    // declared schema does not also keep the old name.
-    std::set<std::string> claimed;
-    for (const auto& [new_key, r] : hints.tables) {
-        const std::string old_key = r.from.key();
-        if (from.tables.count(new_key) || !from.tables.count(old_key) || to.tables.count(old_key) ||
-            !to.tables.count(new_key) || claimed.count(old_key))
-            continue;
-        claimed.insert(old_key);
-        d.applied.tables.emplace(new_key, Rename{from.tables.at(old_key).name, to.tables.at(new_key).name});
-    }
-    for (const auto& [key, r] : hints.columns) {
-        const auto& [table_key, new_col_key] = key;
-        auto to_it = to.tables.find(table_key);
-        if (to_it == to.tables.end()) continue;
-        std::string from_key = table_key;
-        if (auto t = d.applied.tables.find(table_key); t != d.applied.tables.end()) from_key = t->second.from.key();
-        auto from_it = from.tables.find(from_key);
-        if (from_it == from.tables.end()) continue;
-        const Table& ft = from_it->second;
-        const Table& tt = to_it->second;
-        if (ft.column(r.to) || !ft.column(r.from) || tt.column(r.from) || !tt.column(r.to)) continue;
-        d.applied.columns.emplace(key, Rename{ft.column(r.from)->name, tt.column(r.to)->name});
-    }
-    for (const auto& [new_key, r] : hints.indexes)
-        if (!from.indexes.count(new_key) && from.indexes.count(r.from.key()) && !to.indexes.count(r.from.key()) &&
-            to.indexes.count(new_key))
-            d.applied.indexes.emplace(new_key, Rename{from.indexes.at(r.from.key()).name, to.indexes.at(new_key).name});
+    d.applied = resolve_renames(from, to, hints);
 
     std::optional<Schema> renamed;
     if (!d.applied.empty()) renamed = apply_renames(from, d.applied);
@@ -261,16 +386,29 @@ Diff diff(const Schema& from, const Schema& to, const Renames& hints) {
 
 namespace {
 
-std::string cols_sql(const std::vector<IndexedColumn>& cols) {
-    std::string s;
-    for (const auto& c : cols) s += (s.empty() ? "" : ", ") + indexed_column_sql(c);
-    return "(" + s + ")";
+std::string not_null_conflict_change(const Column& from, const Column& to) {
+    auto clause = [](Conflict c) { return c == Conflict::none ? std::string("no ON CONFLICT") : conflict_clause_sql(c); };
+    return fmt::format("NOT NULL {} → {}", clause(from.not_null_conflict), clause(to.not_null_conflict));
 }
 
-std::string idents_sql(const std::vector<Ident>& ids) {
-    std::string s;
-    for (const auto& i : ids) s += (s.empty() ? "" : ", ") + i.sql();
-    return "(" + s + ")";
+std::string generated_change(const Column& from, const Column& to) {
+    if (!to.generated) return "no longer generated";
+    if (!from.generated) return "becomes generated";
+    auto kind = [](const Generated& g) { return g.stored ? "STORED" : "VIRTUAL"; };
+    if (from.generated->expr == to.generated->expr)
+        return fmt::format("generated column {} → {}", kind(*from.generated), kind(*to.generated));
+    return fmt::format("generated AS ({}) {} → AS ({}) {}", from.generated->expr.sql(), kind(*from.generated),
+                       to.generated->expr.sql(), kind(*to.generated));
+}
+
+// Both sides in full (name, columns, AUTOINCREMENT, conflict clause). When they
+// print alike, what differs is whether the key aliases the rowid: a column-level
+// INTEGER PRIMARY KEY DESC does not, a table-level PRIMARY KEY (id DESC) does.
+std::string primary_key_change(const ChangePrimaryKey& c, const Table& to_table) {
+    const std::string from = c.from ? primary_key_sql(*c.from) : "none (rowid)";
+    const std::string to = c.to ? primary_key_sql(*c.to) : "none (rowid)";
+    if (from != to) return from + " → " + to;
+    return to + (to_table.rowid_alias() ? ", now an alias of the rowid" : ", no longer an alias of the rowid");
 }
 
 std::string or_none(const std::string& s) { return s.empty() ? "(none)" : s; }
@@ -295,7 +433,7 @@ std::string describe(const TableChange& change, const Table& table) {
                 if (c.differences & type_changed)
                     parts.push_back(fmt::format("type {} → {}", or_none(c.from.type.sql()), or_none(c.to.type.sql())));
                 if (c.differences & not_null_changed)
-                    parts.push_back(c.to.not_null ? (c.from.not_null ? "NOT NULL conflict clause changes"
+                    parts.push_back(c.to.not_null ? (c.from.not_null ? not_null_conflict_change(c.from, c.to)
                                                                      : "NOT NULL added")
                                                   : "NOT NULL dropped");
                 if (c.differences & default_changed)
@@ -304,32 +442,27 @@ std::string describe(const TableChange& change, const Table& table) {
                 if (c.differences & collate_changed)
                     parts.push_back(fmt::format("COLLATE {} → {}", c.from.collate ? c.from.collate->sql() : "(none)",
                                                 c.to.collate ? c.to.collate->sql() : "(none)"));
-                if (c.differences & generated_changed)
-                    parts.push_back(!c.to.generated     ? "no longer generated"
-                                    : !c.from.generated ? "becomes generated"
-                                                        : "generated expression changes");
+                if (c.differences & generated_changed) parts.push_back(generated_change(c.from, c.to));
                 std::string joined;
                 for (const auto& p : parts) joined += (joined.empty() ? "" : ", ") + p;
                 return fmt::format("~ column {}.{}: {}", tname, c.to.name.sql(), joined);
             } else if constexpr (std::is_same_v<T, ChangePrimaryKey>)
-                return fmt::format("~ primary key of {}: {} → {}", tname,
-                                   c.from ? cols_sql(c.from->columns) : "(rowid)",
-                                   c.to ? cols_sql(c.to->columns) : "(rowid)");
+                return fmt::format("~ primary key of {}: {}", tname, primary_key_change(c, table));
             else if constexpr (std::is_same_v<T, AddUnique>)
-                return fmt::format("+ UNIQUE {} on {}", cols_sql(c.unique.columns), tname);
+                return fmt::format("+ {} on {}", unique_sql(c.unique), tname);
             else if constexpr (std::is_same_v<T, DropUnique>)
-                return fmt::format("- UNIQUE {} on {}", cols_sql(c.unique.columns), tname);
+                return fmt::format("- {} on {}", unique_sql(c.unique), tname);
             else if constexpr (std::is_same_v<T, AddCheck>)
-                return fmt::format("+ CHECK ({}) on {}", c.check.expr.sql(), tname);
+                return fmt::format("+ {} on {}", check_sql(c.check), tname);
             else if constexpr (std::is_same_v<T, DropCheck>)
-                return fmt::format("- CHECK ({}) on {}", c.check.expr.sql(), tname);
+                return fmt::format("- {} on {}", check_sql(c.check), tname);
             else if constexpr (std::is_same_v<T, ModifyCheck>)
                 return fmt::format("~ CHECK on {}: ({}) → ({})", c.to.column ? tname + "." + c.to.column->sql() : tname,
                                    c.from.expr.sql(), c.to.expr.sql());
             else if constexpr (std::is_same_v<T, AddForeignKey>)
-                return fmt::format("+ FOREIGN KEY {} {} on {}", idents_sql(c.fk.columns), foreign_key_sql(c.fk), tname);
+                return fmt::format("+ {} on {}", table_foreign_key_sql(c.fk), tname);
             else if constexpr (std::is_same_v<T, DropForeignKey>)
-                return fmt::format("- FOREIGN KEY {} {} on {}", idents_sql(c.fk.columns), foreign_key_sql(c.fk), tname);
+                return fmt::format("- {} on {}", table_foreign_key_sql(c.fk), tname);
             else if constexpr (std::is_same_v<T, ChangeWithoutRowid>)
                 return fmt::format("~ {} becomes {}", tname, c.to ? "WITHOUT ROWID" : "a rowid table");
             else if constexpr (std::is_same_v<T, ChangeStrict>)

@@ -24,6 +24,12 @@ std::string squeeze_type(std::string_view s) {
     return out;
 }
 
+// The tables whose pragmas the cross-checks read: not virtual tables, whose
+// pragma_table_xinfo needs the module loaded ("no such module: vec0").
+constexpr const char* ordinary_tables =
+    "m.type = 'table' AND m.name IN (SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN "
+    "('table', 'shadow'))";
+
 [[noreturn]] void mismatch(const std::string& table, const std::string& what) {
     throw std::logic_error(fmt::format(
         "reading the live table {}: {} (the SQL in sqlite_master and SQLite's pragmas disagree with how it "
@@ -33,9 +39,10 @@ std::string squeeze_type(std::string_view s) {
 
 // Columns: names, order, NOT NULL, primary-key membership, generated-ness, type.
 void cross_check_columns(sqlite::Database& db, const Schema& s) {
-    auto st = db.prepare(
+    auto st = db.prepare(fmt::format(
         "SELECT m.name, p.name, p.type, p.\"notnull\", p.pk, p.hidden FROM main.sqlite_master AS m, "
-        "pragma_table_xinfo(m.name, 'main') AS p WHERE m.type = 'table' ORDER BY m.name, p.cid");
+        "pragma_table_xinfo(m.name, 'main') AS p WHERE {} ORDER BY m.name, p.cid",
+        ordinary_tables));
     std::string current;
     const Table* table = nullptr;
     std::size_t index = 0;
@@ -76,9 +83,10 @@ void cross_check_columns(sqlite::Database& db, const Schema& s) {
 
 // Foreign keys: how many, and to which parents.
 void cross_check_foreign_keys(sqlite::Database& db, const Schema& s) {
-    auto st = db.prepare(
+    auto st = db.prepare(fmt::format(
         "SELECT m.name, p.id, p.\"table\" FROM main.sqlite_master AS m, pragma_foreign_key_list(m.name, 'main') "
-        "AS p WHERE m.type = 'table' AND p.seq = 0 ORDER BY m.name, p.id");
+        "AS p WHERE {} AND p.seq = 0 ORDER BY m.name, p.id",
+        ordinary_tables));
     std::map<std::string, std::multiset<std::string>> seen;
     while (st.step()) seen[fold(st.text(0))].insert(fold(st.text(2)));
     for (const auto& [key, t] : s.tables) {
@@ -103,9 +111,10 @@ void cross_check_index_columns(sqlite::Database& db, const Schema& s) {
 
 // Indexes created by CREATE INDEX: uniqueness and partial-ness.
 void cross_check_indexes(sqlite::Database& db, const Schema& s) {
-    auto st = db.prepare(
+    auto st = db.prepare(fmt::format(
         "SELECT m.name, p.name, p.\"unique\", p.partial FROM main.sqlite_master AS m, "
-        "pragma_index_list(m.name, 'main') AS p WHERE m.type = 'table' AND p.origin = 'c'");
+        "pragma_index_list(m.name, 'main') AS p WHERE {} AND p.origin = 'c'",
+        ordinary_tables));
     while (st.step()) {
         const Index* i = s.index(Ident(st.text(1)));
         if (!s.table(Ident(st.text(0)))) continue;
@@ -124,10 +133,13 @@ bool is_internal_name(const std::string& name) {
 Schema inspect(sqlite::Database& db, const InspectOptions& options) {
     std::set<std::string> skip;
     for (const auto& t : options.ignore_tables) skip.insert(fold(t));
+    // Shadow tables of virtual tables (FTS, R*Tree) are the module's business. SQLite
+    // calls any table named like one "shadow" (a user table docs_content used as the
+    // external content of docs too), so the model decides with the module's options.
+    std::set<std::string> reported_shadow;
     {
-        // Shadow tables of virtual tables (FTS, R*Tree) are the module's business.
         auto st = db.prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'");
-        while (st.step()) skip.insert(fold(st.text(0)));
+        while (st.step()) reported_shadow.insert(fold(st.text(0)));
     }
 
     struct Entry {
@@ -167,7 +179,8 @@ Schema inspect(sqlite::Database& db, const InspectOptions& options) {
         errors.insert(errors.end(), second_errors.begin(), second_errors.end());
     }
     if (!errors.empty()) throw InputError(std::move(errors));
-    drop_shadow_tables(schema);  // when PRAGMA table_list could not tell (module not loaded)
+    drop_shadow_tables(schema, &reported_shadow);
+    resolve_across_objects(schema);
     if (options.cross_check) {
         cross_check_columns(db, schema);
         cross_check_foreign_keys(db, schema);

@@ -75,6 +75,19 @@ std::vector<Ident> relations_used_by(const View& v, const Schema& s) {
     return {out.begin(), out.end()};
 }
 
+std::vector<Ident> relations_used_by(const VirtualTable& v, const Schema& s) {
+    // Module arguments name relations as words or as strings: FTS's content=posts
+    // and content='posts' (as SQLite's documentation writes it) are one table.
+    std::set<Ident> out;
+    for (const auto& a : v.args)
+        for (const auto& t : a.tokens()) {
+            if (t.kind != TokenKind::word && t.kind != TokenKind::quoted && t.kind != TokenKind::string) continue;
+            Ident name(t.text);
+            if (name != v.name && (s.table(name) || s.view(name) || s.virtual_table(name))) out.insert(name);
+        }
+    return {out.begin(), out.end()};
+}
+
 std::vector<Ident> relations_used_by(const Trigger& t, const Schema& s) {
     std::set<Ident> out;
     if (s.table(t.table) || s.view(t.table) || s.virtual_table(t.table)) out.insert(t.table);

@@ -8,6 +8,7 @@
 //  * where a constraint is written (on the column or after the columns) does
 //    not matter, except for the one case where SQLite gives it a meaning:
 //    "INTEGER PRIMARY KEY DESC" on the column does not alias the rowid;
+//  * "REFERENCES p" is "REFERENCES p (its primary key columns)";
 //  * FOREIGN KEY MATCH is ignored (SQLite parses and ignores it), and of the
 //    DEFERRABLE clause only "is it initially deferred" counts.
 #include <algorithm>
@@ -81,10 +82,21 @@ bool same_check(const CheckConstraint& a, const CheckConstraint& b) {
     return iequals(a.name, b.name) && a.expr == b.expr;
 }
 
+namespace {
+// "REFERENCES p" and "REFERENCES p (id)" are one reference when id is p's primary
+// key. Two implicit references are equal whatever the key: when it changes, the
+// parent changes, not the child's text.
+bool same_parent_columns(const ForeignKey& a, const ForeignKey& b) {
+    if (a.parent_columns.empty() == b.parent_columns.empty()) return a.parent_columns == b.parent_columns;
+    const ForeignKey& implicit = a.parent_columns.empty() ? a : b;
+    const ForeignKey& written = a.parent_columns.empty() ? b : a;
+    return !implicit.implied_parent_columns.empty() && implicit.implied_parent_columns == written.parent_columns;
+}
+}  // namespace
+
 bool same_foreign_key(const ForeignKey& a, const ForeignKey& b) {
-    return iequals(a.name, b.name) && a.columns == b.columns && a.parent == b.parent &&
-           a.parent_columns == b.parent_columns && a.on_delete == b.on_delete && a.on_update == b.on_update &&
-           a.deferred == b.deferred;
+    return iequals(a.name, b.name) && a.columns == b.columns && a.parent == b.parent && same_parent_columns(a, b) &&
+           a.on_delete == b.on_delete && a.on_update == b.on_update && a.deferred == b.deferred;
 }
 
 bool same_definition(const Table& a, const Table& b) {

@@ -95,4 +95,27 @@ Expr Expr::with_renamed(const Ident& from, const Ident& to) const {
     return Expr(std::move(out));
 }
 
+namespace {
+// Whether the double-quoted token at `i` stands where only a name can: a
+// qualifier, a qualified name, a function, a collation or a type.
+bool in_name_position(const std::vector<Token>& toks, std::size_t i) {
+    if (i + 1 < toks.size() && (toks[i + 1].is(".") || toks[i + 1].is("("))) return true;
+    if (i == 0) return false;
+    const Token& prev = toks[i - 1];
+    return prev.is(".") || prev.is("collate") || prev.is("as");
+}
+}  // namespace
+
+Expr resolve_double_quoted(const Expr& e, const std::function<bool(const Ident&)>& is_column) {
+    std::vector<Token> toks = e.tokens();
+    bool changed = false;
+    for (std::size_t i = 0; i < toks.size(); ++i) {
+        Token& t = toks[i];
+        if (!t.double_quoted || in_name_position(toks, i) || is_column(Ident(t.text))) continue;
+        t = Token{TokenKind::string, t.text};
+        changed = true;
+    }
+    return changed ? Expr(std::move(toks)) : e;
+}
+
 }  // namespace schema

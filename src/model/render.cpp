@@ -137,6 +137,27 @@ std::string foreign_key_sql(const ForeignKey& fk) {
     return out;
 }
 
+std::string conflict_clause_sql(Conflict c) {
+    const char* clause = conflict_sql(c);
+    return *clause ? clause + 1 : "";  // without the leading space
+}
+
+std::string primary_key_sql(const PrimaryKey& pk) {
+    std::string s = constraint_name(pk.name) + "PRIMARY KEY (" + indexed_list(pk.columns);
+    if (pk.autoincrement) s += " AUTOINCREMENT";
+    return s + ")" + conflict_sql(pk.conflict);
+}
+
+std::string unique_sql(const UniqueConstraint& u) {
+    return constraint_name(u.name) + "UNIQUE (" + indexed_list(u.columns) + ")" + conflict_sql(u.conflict);
+}
+
+std::string check_sql(const CheckConstraint& ck) { return constraint_name(ck.name) + "CHECK (" + ck.expr.sql() + ")"; }
+
+std::string table_foreign_key_sql(const ForeignKey& fk) {
+    return constraint_name(fk.name) + "FOREIGN KEY (" + ident_list(fk.columns) + ") " + foreign_key_sql(fk);
+}
+
 std::string column_sql(const Column& c, const Table& t) {
     std::string out = c.name.sql();
     if (!c.type.empty()) out += " " + type_sql(c);
@@ -156,7 +177,7 @@ std::string column_sql(const Column& c, const Table& t) {
         out += bare_default(*c.default_value) ? c.default_value->sql() : "(" + c.default_value->sql() + ")";
     }
     for (const auto& ck : t.checks)
-        if (ck.column && *ck.column == c.name) out += " " + constraint_name(ck.name) + "CHECK (" + ck.expr.sql() + ")";
+        if (ck.column && *ck.column == c.name) out += " " + check_sql(ck);
     if (c.collate) out += " COLLATE " + c.collate->sql();
     for (const auto& fk : t.foreign_keys)
         if (fk.column_level && fk.columns.size() == 1 && fk.columns[0] == c.name)
@@ -171,22 +192,13 @@ std::string column_sql(const Column& c, const Table& t) {
 std::string create_sql(const Table& t, const Ident* as_name) {
     std::vector<std::string> items;
     for (const auto& c : t.columns) items.push_back(column_sql(c, t));
-    if (t.primary_key && !t.primary_key->column_level) {
-        const auto& pk = *t.primary_key;
-        std::string s = constraint_name(pk.name) + "PRIMARY KEY (" + indexed_list(pk.columns);
-        if (pk.autoincrement) s += " AUTOINCREMENT";
-        items.push_back(s + ")" + conflict_sql(pk.conflict));
-    }
+    if (t.primary_key && !t.primary_key->column_level) items.push_back(primary_key_sql(*t.primary_key));
     for (const auto& u : t.uniques)
-        if (!u.column_level)
-            items.push_back(constraint_name(u.name) + "UNIQUE (" + indexed_list(u.columns) + ")" +
-                            conflict_sql(u.conflict));
+        if (!u.column_level) items.push_back(unique_sql(u));
     for (const auto& ck : t.checks)
-        if (!ck.column) items.push_back(constraint_name(ck.name) + "CHECK (" + ck.expr.sql() + ")");
+        if (!ck.column) items.push_back(check_sql(ck));
     for (const auto& fk : t.foreign_keys)
-        if (!fk.column_level)
-            items.push_back(constraint_name(fk.name) + "FOREIGN KEY (" + ident_list(fk.columns) + ") " +
-                            foreign_key_sql(fk));
+        if (!fk.column_level) items.push_back(table_foreign_key_sql(fk));
 
     std::string out = "CREATE TABLE " + (as_name ? as_name->sql() : t.name.sql()) + " (\n";
     for (std::size_t i = 0; i < items.size(); ++i) out += "  " + items[i] + (i + 1 < items.size() ? ",\n" : "\n");

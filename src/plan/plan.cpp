@@ -504,10 +504,7 @@ private:
                     step({relation_key(t->name)}, create_sql(*t), "+ table " + t->name.sql(), t->pos);
             auto create_vt = [&](const VirtualTable& v, const std::string& note) {
                 Touches touches{relation_key(v.name)};
-                for (const auto& a : v.args)
-                    for (const auto& tok : a.tokens())
-                        if (tok.kind == TokenKind::word || tok.kind == TokenKind::quoted)
-                            if (to_.has_relation(Ident(tok.text))) touches.push_back(relation_key(Ident(tok.text)));
+                for (const auto& r : relations_used_by(v, to_)) touches.push_back(relation_key(r));
                 step(touches, create_sql(v), note, v.pos);
                 if (rebuildable_index(v))
                     step(touches, fmt::format("INSERT INTO {} ({}) VALUES ('rebuild')", v.name.sql(), v.name.sql()),

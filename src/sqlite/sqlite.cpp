@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 namespace schema::sqlite {
 
@@ -125,6 +126,18 @@ std::optional<std::string> Statement::text_or_null(int col) const {
 }
 
 std::string quote(std::string_view name) { return quote_ident(name); }
+
+bool has_module(std::string_view name) {
+    // The modules every connection of this process gets, read once.
+    static const std::set<std::string> modules = [] {
+        std::set<std::string> out;
+        auto db = Database::memory();
+        auto st = db.prepare("SELECT name FROM pragma_module_list");
+        while (st.step()) out.insert(fold(st.text(0)));
+        return out;
+    }();
+    return modules.count(fold(std::string(name))) != 0;
+}
 
 }  // namespace schema::sqlite
 

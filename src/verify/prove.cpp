@@ -35,6 +35,10 @@ void add_relation_closure(const Schema& s, Scope& scope) {
             add(scope.relations, key);
             for (const auto& r : used) add(scope.relations, r.key());
         }
+        // An external-content FTS table needs its content table to be rebuilt from.
+        for (const auto& [key, v] : s.virtual_tables)
+            if (scope.relations.count(key))
+                for (const auto& r : relations_used_by(v, s)) add(scope.relations, r.key());
         for (const auto& [key, tr] : s.triggers) {
             bool in = scope.triggers.count(key) != 0;
             if (in) add(scope.relations, tr.table.key());
@@ -137,9 +141,7 @@ Scope scope_of(const Diff& d, const Plan& up, const Schema& from) {
                         if constexpr (std::is_same_v<T, ModifyVirtualTable>) return ch.to;
                         else return ch.table;
                     }();
-                    for (const auto& a : vt.args)
-                        for (const auto& t : a.tokens())
-                            if (t.kind == TokenKind::word || t.kind == TokenKind::quoted) relation(Ident(t.text));
+                    for (const auto& r : relations_used_by(vt, from)) relation(r);
                 }
             },
             c);
@@ -297,6 +299,7 @@ void prove_part(const Schema& from, const Schema& to, const Part& part, const st
 
 void prove(const Schema& from, const Schema& to, const Diff& d, const Plan& up, const Plan& down,
            const std::vector<SourceFile>* sources) {
+    refuse_unknown_modules(d);
     Scope before = scope_of(d, up, from);
     std::vector<Part> parts;
     {

@@ -15,6 +15,38 @@ void pick(const Map& from, const std::set<std::string>& keys, Map& to) {
 }
 }  // namespace
 
+namespace {
+std::string unknown_module_message(const VirtualTable& v) {
+    return fmt::format("virtual table {} uses the module {}, which this SQLite does not have: schema keeps it as "
+                       "written and never reads its columns, but cannot prove a migration that creates, changes or "
+                       "drops it (write that one by hand: `schema new`)",
+                       v.name.sql(), v.module.sql());
+}
+}  // namespace
+
+std::vector<Diagnostic> unknown_module_warnings(const Schema& s) {
+    std::vector<Diagnostic> out;
+    for (const auto& [key, v] : s.virtual_tables)
+        if (!sqlite::has_module(v.module.name())) out.push_back({v.pos, unknown_module_message(v), {}, true});
+    return out;
+}
+
+void refuse_unknown_modules(const Diff& d) {
+    std::vector<Diagnostic> problems;
+    auto check = [&](const VirtualTable& v) {
+        if (!sqlite::has_module(v.module.name())) problems.push_back({v.pos, unknown_module_message(v), {}});
+    };
+    for (const auto& c : d.changes) {
+        if (auto a = std::get_if<AddVirtualTable>(&c)) check(a->table);
+        if (auto r = std::get_if<DropVirtualTable>(&c)) check(r->table);
+        if (auto m = std::get_if<ModifyVirtualTable>(&c)) {
+            check(m->from);
+            check(m->to);
+        }
+    }
+    if (!problems.empty()) throw InputError(std::move(problems));
+}
+
 Schema restrict_to(const Schema& s, const Scope& scope) {
     if (scope.everything) return s;
     Schema out;
