@@ -12,7 +12,7 @@
 // byte-identical) unless --allow-data-loss is given; every other change must apply
 // and leave exactly the oracle's rows.
 //
-// Environment: SCHEMA_PROPERTY_CASES (default 150), SCHEMA_PROPERTY_SEED (default
+// Environment: SCHEMA_PROPERTY_CASES (default 60), SCHEMA_PROPERTY_SEED (default
 // 20261202), SCHEMA_PROPERTY_ALL=1 (also the generator features disabled below as
 // known failures), SCHEMA_PROPERTY_DIALECTS=sqlite|d1|both (default both). On a
 // failure the case is shrunk and printed with everything needed to reproduce it.
@@ -1782,7 +1782,7 @@ std::optional<std::string> run_cases(std::uint64_t seed, std::uint64_t cases, co
 TEST_CASE("property: diff, apply and rollback keep every row, rowid, counter and the schema") {
     using namespace property;
     auto seed = env_number("SCHEMA_PROPERTY_SEED", 20261202);
-    auto cases = env_number("SCHEMA_PROPERTY_CASES", 150);
+    auto cases = env_number("SCHEMA_PROPERTY_CASES", 60);
     auto start = std::chrono::steady_clock::now();
     auto failure = run_cases(seed, cases, options_from_env());
     auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
