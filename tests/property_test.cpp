@@ -59,6 +59,8 @@ Features known_failures_disabled() {
     Features f;
     // issue 9 item 1: a newline in a name ends the header comment that names it
     f.newline_in_names = false;
+    // issue 9 item 1: a newline in a DEFAULT or CHECK literal ends the header comment too
+    f.newline_in_literals = false;
     // issue 9 item 6: a type change that converts stored values ('007' -> 7) is applied
     // without --allow-data-loss (the checker tolerates it while this is off)
     f.converting_type_change = false;
