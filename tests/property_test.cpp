@@ -868,7 +868,7 @@ Change random_change(const Schema& s, Generator& g) {
             case ChangeKind::toggle_strict:
                 return c;
             case ChangeKind::toggle_autoincrement:
-                if (t.pk != PkKind::rowid_alias || t.without_rowid || (!t.autoincrement && !f.add_autoincrement)) continue;
+                if (t.pk != PkKind::rowid_alias || t.without_rowid || !f.add_autoincrement) continue;  // either way: the rollback adds it
                 return c;
             case ChangeKind::add_view:
                 c.view = g.view(s);
