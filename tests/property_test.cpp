@@ -1448,6 +1448,7 @@ private:
     std::string why_refuse_;
     std::string original_bytes_;
     std::map<int, Snapshot> original_rows_;
+    std::map<int, Snapshot> original_rows_by_key_;  // by primary key: rowids do not survive WITHOUT ROWID
     std::map<int, std::string> original_sequences_;
     std::string original_shape_;
 };
@@ -1463,6 +1464,9 @@ std::optional<Failure> Runner::setup() {
         return fail("generator: rows fit the before schema", err);
     if (auto err = integrity_problems(db); !err.empty()) return fail("generator: rows are consistent", err);
     original_rows_ = whole_state(db, k_.before, original_sequences_);
+    for (auto& t : k_.before.tables)
+        if (!t.pk_columns.empty())
+            original_rows_by_key_[t.id] = snapshot(db, k_.before, t, column_ids(t), RowKey{false, t.pk_columns});
     original_shape_ = table_shape(db);
     return std::nullopt;
 }
@@ -1600,7 +1604,12 @@ std::optional<Failure> Runner::check_rolled_back() {
     std::map<int, std::string> sequences;
     auto rows = whole_state(db, k_.before, sequences);
     for (auto& t : k_.before.tables) {
-        if (auto d = compare(original_rows_.at(t.id), rows.at(t.id), t); !d.empty())
+        const Table* now = after_.table(t.id);
+        if (now && now->has_rowid() != t.has_rowid() && original_rows_by_key_.count(t.id)) {
+            auto by_key = snapshot(db, k_.before, t, column_ids(t), RowKey{false, t.pk_columns});
+            if (auto d = compare(original_rows_by_key_.at(t.id), by_key, t); !d.empty())
+                return fail("rollback restores every row", d);
+        } else if (auto d = compare(original_rows_.at(t.id), rows.at(t.id), t); !d.empty())
             return fail("rollback restores every row", d);
         if (sequences.at(t.id) != original_sequences_.at(t.id))
             return fail("rollback restores AUTOINCREMENT counters",
