@@ -67,7 +67,7 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
     Schema declared = parsed.get();
 
     PlanOptions plan_options;
-    Generated g = generate(base.schema, declared, plan_options, &sources);
+    Generated g = plan_pair(base.schema, declared, plan_options);
     if (g.diff.empty()) {
         if (out.json())
             out.json_line(nlohmann::json{{"event", "up_to_date"}, {"database", p.db.string()},
@@ -97,7 +97,7 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
             return 1;
         }
         plan_options.skip_violating_rows = true;
-        g = generate(base.schema, declared, plan_options, &sources);
+        g = plan_pair(base.schema, declared, plan_options);
     }
 
     const std::string name = slug(o.name.empty() ? default_name(g.diff) : o.name);
@@ -106,8 +106,10 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
                           p.dialect};
     MigrationInfo down_info{down_path.filename().string(), up_path.filename().string(), true, g.up.data_loss,
                             p.dialect};
-    std::string up_text = migration_text(g.up, up_info);
-    std::string down_text = migration_text(g.down, down_info);
+    // What is proven is the text written, byte for byte.
+    write_and_prove(g, base.schema, declared, up_info, down_info, &sources);
+    const std::string& up_text = g.up_text;
+    const std::string& down_text = g.down_text;
 
     if (o.print) {
         if (out.json()) {

@@ -97,13 +97,14 @@ int run_inspect(const InspectCmdOptions& o, const Project& p, Output& out) {
     auto migrations = migrate::Directory::load(p.migrations_dir);
     if (!o.no_migration && migrations.migrations.empty() && !live.empty()) {
         if (migrations.root.empty()) migrations.root = p.migrations_dir;
-        Generated g = generate(Schema{}, live, {}, nullptr);
+        Generated g = plan_pair(Schema{}, live, {});
         auto [up, down] = migrations.paths_for(1, "initial");
         MigrationInfo up_info{up.filename().string(), fs::relative(down, migrations.root).string(), false, {},
                               p.dialect};
         MigrationInfo down_info{down.filename().string(), up.filename().string(), true, {}, p.dialect};
-        write_file_atomically(down, migration_text(g.down, down_info));
-        write_file_atomically(up, migration_text(g.up, up_info));
+        write_and_prove(g, Schema{}, live, up_info, down_info, nullptr);
+        write_file_atomically(down, g.down_text);
+        write_file_atomically(up, g.up_text);
         migration = up.string();
     }
 
