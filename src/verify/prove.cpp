@@ -23,12 +23,6 @@ void add_relation_closure(const Schema& s, Scope& scope) {
         auto add = [&](std::set<std::string>& set, const std::string& key) {
             if (set.insert(key).second) grew = true;
         };
-        // With foreign keys on, SQLite refuses any write to a table whose parent
-        // table is missing: the parents come along, and theirs.
-        for (const auto& key : std::set<std::string>(scope.relations))
-            if (auto t = s.tables.find(key); t != s.tables.end())
-                for (const auto& fk : t->second.foreign_keys)
-                    if (s.has_relation(fk.parent)) add(scope.relations, fk.parent.key());
         for (const auto& [key, i] : s.indexes) {
             if (scope.relations.count(i.table.key())) add(scope.indexes, key);
             if (scope.indexes.count(key)) add(scope.relations, i.table.key());
@@ -71,22 +65,6 @@ void add_children_of(const Schema& from, const std::set<std::string>& names, Sco
     for (const auto& [key, t] : from.tables)
         for (const auto& fk : t.foreign_keys)
             if (names.count(fk.parent.key())) scope.relations.insert(key);
-}
-
-// The parents that new and changed declared tables reference, by their names in `from`.
-void add_declared_parents(const Diff& d, const Schema& from, Scope& scope) {
-    auto from_name = [&](const Ident& n) {
-        auto r = d.applied.tables.find(n.key());
-        return r == d.applied.tables.end() ? n : r->second.from;
-    };
-    auto add_parents = [&](const Table& t) {
-        for (const auto& fk : t.foreign_keys)
-            if (Ident p = from_name(fk.parent); from.has_relation(p)) scope.relations.insert(p.key());
-    };
-    for (const auto& c : d.changes) {
-        if (auto a = std::get_if<AddTable>(&c)) add_parents(a->table);
-        if (auto m = std::get_if<ModifyTable>(&c)) add_parents(m->to);
-    }
 }
 
 std::string first_line(std::string_view sql) { return std::string(sql.substr(0, sql.find('\n'))); }
@@ -252,7 +230,6 @@ Scope scope_of(const Diff& d, const Plan& up, const Schema& from) {
         if (auto rt = std::get_if<RenameTable>(&c)) dropped_or_renamed.insert(rt->from.key());
     }
     add_children_of(from, dropped_or_renamed, scope);
-    add_declared_parents(d, from, scope);
     // Keep only names that exist in `from`; closure over what they depend on.
     for (auto it = scope.relations.begin(); it != scope.relations.end();)
         it = from.has_relation(Ident(*it)) ? std::next(it) : scope.relations.erase(it);
@@ -289,7 +266,31 @@ private:
 struct Part {
     Scope before, after;
     Plan up, down;
+    // Tables in the shadow only because a table of the part references them:
+    // with foreign keys on, SQLite refuses any write to a table whose parent is
+    // missing. The part's steps leave them alone; another part may change them.
+    std::set<std::string> context;
 };
+
+// The tables that the tables of `p` reference, theirs in turn, on either side of
+// the migration (by their `from` names), that are not the part's own.
+std::set<std::string> parents_outside(const Schema& from, const Schema& to, const Part& p) {
+    std::set<std::string> out;
+    std::vector<std::string> queue(p.after.relations.begin(), p.after.relations.end());
+    auto visit = [&](const Ident& parent) {
+        const std::string k = parent.key();
+        if (!from.tables.count(k) || p.before.relations.count(k) || p.after.relations.count(k)) return;
+        if (out.insert(k).second) queue.push_back(k);
+    };
+    while (!queue.empty()) {
+        const std::string k = std::move(queue.back());
+        queue.pop_back();
+        for (const Schema* s : {&from, &to})
+            if (auto t = s->tables.find(k); t != s->tables.end())
+                for (const auto& fk : t->second.foreign_keys) visit(fk.parent);
+    }
+    return out;
+}
 
 void add_key(Scope& s, const std::string& key) {
     const std::string name = key.substr(2);
@@ -319,17 +320,20 @@ std::vector<Part> split(const Schema& from, const Schema& to, const Scope& befor
             for (const auto& r : relations_used_by(*v, from)) c.unite("r:" + k, relation_key(r));
     for (const auto* plan : {&up, &down})
         for (const auto& st : plan->steps) c.unite_all(st.touches);
-    // A table and its parents share a shadow: with foreign keys on, writing to a
-    // table needs its parents (on either side of the migration).
-    auto unite_parents = [&](const Schema& s, const std::string& key) {
-        if (auto t = s.tables.find(key); t != s.tables.end())
-            for (const auto& fk : t->second.foreign_keys) c.unite(relation_key(t->second.name), relation_key(fk.parent));
-    };
-    for (const auto& k : before.relations) unite_parents(from, k);
+    // A table shares its part with a parent whose rows it sees go (a parent
+    // dropped or renamed away: its DROP fires the table's ON DELETE) and with a
+    // new parent (created by a step). Other parents are copied in as context.
+    for (const auto& k : before.relations)
+        if (auto t = from.tables.find(k); t != from.tables.end())
+            for (const auto& fk : t->second.foreign_keys)
+                if (before.relations.count(fk.parent.key()) && !to.tables.count(fk.parent.key()))
+                    c.unite("r:" + k, relation_key(fk.parent));
     for (const auto* plan : {&up, &down})
         for (const auto& st : plan->steps)
             for (const auto& k : st.touches)
-                if (k[0] == 'r') unite_parents(to, k.substr(2));
+                if (auto t = to.tables.find(k.substr(2)); k[0] == 'r' && t != to.tables.end())
+                    for (const auto& fk : t->second.foreign_keys)
+                        if (!from.tables.count(fk.parent.key())) c.unite(k, relation_key(fk.parent));
     // Objects on the `to` side that the steps do not name (indexes and triggers of
     // a table in a part) join their table's part.
     for (const auto& [k, i] : to.indexes) c.unite("i:" + k, relation_key(i.table));
@@ -372,6 +376,8 @@ std::vector<Part> split(const Schema& from, const Schema& to, const Scope& befor
             for (const auto& k : indexes_on[r]) p.after.indexes.insert(k);
             for (const auto& k : triggers_on[r]) p.after.triggers.insert(k);
         }
+        p.context = parents_outside(from, to, p);
+        for (const auto& k : p.context) p.before.relations.insert(k);
         out.push_back(std::move(p));
     }
     return out;
@@ -398,6 +404,7 @@ void prove_part(const Schema& from, const Schema& to, const Renames& renames, co
     run_plan(db, part.up, keys.up, "forward", sources);
     check_views(db, want_after, sources);
     Schema got_after = inspect(db, io);
+    for (const auto& k : part.context) got_after.tables.erase(k);
     if (!same_schema(got_after, want_after))
         throw ProofError("the forward migration does not reach the declared schema; the differences:" +
                              differences(want_after, got_after),
