@@ -169,7 +169,9 @@ std::vector<SampledTable> add_sample_rows(sqlite::Database& db, const Schema& sh
         const Table* declared = declared_table(to, t->name, renames);
         for (Variant v : {Variant::typed, Variant::defaults}) {
             Row row = sample_row(*t, shadow, declared, renames, v);
-            if (declared && !declared_accepts(db, *t, *declared, row, renames, scratch)) continue;
+            // An unchanged table accepts what the table itself accepts.
+            const bool changes = declared && !same_definition(*t, *declared);
+            if (changes && !declared_accepts(db, *t, *declared, row, renames, scratch)) continue;
             if (try_exec(db, insert_sql(t->name, row))) break;
         }
     }
