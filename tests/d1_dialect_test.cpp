@@ -85,6 +85,90 @@ TEST_CASE("d1: a rebuild runs with foreign keys on and keeps every row of childr
     CHECK(p.one(rows) == before);
 }
 
+namespace {
+
+// Declares `schema`, writes and applies the migration to it, and checks that
+// `rows` reads the same after apply, after rollback, and after the raw file run
+// as wrangler runs it (one transaction, foreign keys on).
+void rebuild_keeps_rows(Project& p, const std::string& schema, const std::string& name, const std::string& rows) {
+    const std::string before = p.one(rows);
+    p.declare(schema);
+    auto diff = d1(p, {"diff", "-m", name});
+    REQUIRE_MESSAGE(diff.code == 0, diff.err);
+    const auto files = p.files();
+    const std::string up = test::read_file(p.generated() / files[files.size() / 2 - 1]);
+    auto apply = d1(p, {"apply", "--no-backup"});
+    REQUIRE_MESSAGE(apply.code == 0, apply.err);
+    CHECK(p.one(rows) == before);
+    CHECK(p.one("SELECT count(*) FROM pragma_foreign_key_check") == "0");
+    CHECK(d1(p, {"check"}).code == 0);
+    auto rollback = d1(p, {"rollback", "--no-backup"});
+    REQUIRE_MESSAGE(rollback.code == 0, rollback.err);
+    CHECK(p.one(rows) == before);
+    p.exec("PRAGMA foreign_keys = ON; BEGIN;\n" + up + "\nCOMMIT;");
+    CHECK(p.one(rows) == before);
+    CHECK(p.one("SELECT count(*) FROM pragma_foreign_key_check") == "0");
+}
+
+}  // namespace
+
+TEST_CASE("d1: tables that reference each other are rebuilt with foreign keys on, every row kept") {
+    // teams.owner_id -> users and users.team_id -> teams, a self-reference, ON
+    // DELETE actions that would fire if a parent were dropped while referenced,
+    // and an index and a trigger that must come back.
+    const std::string schema =
+        "CREATE TABLE teams (id INTEGER PRIMARY KEY, name TEXT,\n"
+        "  owner_id INTEGER REFERENCES users (id) ON DELETE CASCADE);\n"
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT,\n"
+        "  team_id INTEGER REFERENCES teams (id) ON DELETE SET NULL,\n"
+        "  manager_id INTEGER REFERENCES users (id) ON DELETE CASCADE);\n"
+        "CREATE INDEX users_team ON users (team_id);\n"
+        "CREATE TABLE log (what TEXT);\n"
+        "CREATE TRIGGER users_log AFTER DELETE ON users BEGIN INSERT INTO log VALUES ('gone ' || OLD.id); END;\n";
+    Project p;
+    p.declare(schema);
+    REQUIRE(d1(p, {"diff", "-m", "init"}).code == 0);
+    REQUIRE(d1(p, {"apply"}).code == 0);
+    p.exec("PRAGMA foreign_keys = ON; BEGIN; PRAGMA defer_foreign_keys = ON;"
+           "INSERT INTO teams VALUES (1, 'red', 1), (2, 'blue', 3), (5, 'empty', NULL);"
+           "INSERT INTO users VALUES (1, 'ann', 1, NULL), (3, 'bob', 2, 1), (4, 'cy', 1, 3);"
+           "COMMIT;");
+    const std::string rows = "SELECT (SELECT group_concat(id || ':' || name || ':' || ifnull(owner_id, '-'), ' ') "
+                             "FROM teams) || ' | ' || (SELECT group_concat(id || ':' || ifnull(team_id, '-') || ':' "
+                             "|| ifnull(manager_id, '-'), ' ') FROM users) || ' | ' || (SELECT count(*) FROM log)";
+    REQUIRE(p.one(rows) == "1:red:1 2:blue:3 5:empty:- | 1:1:- 3:2:1 4:1:3 | 0");
+
+    SUBCASE("the table referenced back changes") {
+        std::string changed = schema;
+        changed.replace(changed.find("name TEXT,"), 10, "name TEXT NOT NULL DEFAULT '',");
+        rebuild_keeps_rows(p, changed, "team_name", rows);
+    }
+    SUBCASE("the self-referencing table changes") {
+        std::string changed = schema;
+        changed.replace(changed.rfind("name TEXT,"), 10, "name TEXT COLLATE NOCASE,");
+        rebuild_keeps_rows(p, changed, "user_name", rows);
+    }
+    CHECK(p.one("SELECT count(*) FROM sqlite_master WHERE name IN ('users_team', 'users_log')") == "2");
+}
+
+TEST_CASE("d1: a cycle of three tables is rebuilt when only one of them changes") {
+    const std::string schema = "CREATE TABLE a (id INTEGER PRIMARY KEY, c_id INTEGER REFERENCES c (id), v TEXT);\n"
+                               "CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER NOT NULL REFERENCES a (id));\n"
+                               "CREATE TABLE c (id INTEGER PRIMARY KEY, b_id INTEGER REFERENCES b (id));\n";
+    Project p;
+    p.declare(schema);
+    REQUIRE(d1(p, {"diff", "-m", "init"}).code == 0);
+    REQUIRE(d1(p, {"apply"}).code == 0);
+    p.exec("PRAGMA foreign_keys = ON; BEGIN; PRAGMA defer_foreign_keys = ON;"
+           "INSERT INTO a VALUES (1, 1, 'x'); INSERT INTO b VALUES (1, 1); INSERT INTO c VALUES (1, 1);"
+           "COMMIT;");
+    const std::string rows = "SELECT (SELECT group_concat(id || c_id || v) FROM a) || (SELECT group_concat(id || "
+                             "a_id) FROM b) || (SELECT group_concat(id || b_id) FROM c)";
+    std::string changed = schema;
+    changed.replace(changed.find("v TEXT"), 6, "v TEXT NOT NULL DEFAULT 'x'");
+    rebuild_keeps_rows(p, changed, "a_v", rows);
+}
+
 TEST_CASE("d1: the history is wrangler's d1_migrations, with our checksums beside it") {
     Project p;
     p.declare("CREATE TABLE a (id INTEGER PRIMARY KEY);\n");

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "schema/dialect.hpp"
 #include "schema/sqlite.hpp"
 
 namespace schema::migrate {
@@ -110,6 +111,10 @@ struct ForeignKeysMode {
     const sqlite::ScriptStatement* misplaced = nullptr;
 };
 ForeignKeysMode foreign_keys_mode(std::string_view sql, const sqlite::Script& script);
+// Whether the runner (or wrangler, for D1) runs a migration with foreign keys
+// on: always on D1, where they cannot be switched off; in plain SQLite unless
+// foreign_keys_mode says off. The proof runs each file the same way.
+bool runs_with_foreign_keys_on(std::string_view sql, const sqlite::Script& script, Dialect dialect);
 
 // --- tracking table -------------------------------------------------------------
 

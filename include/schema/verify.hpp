@@ -4,11 +4,13 @@
 // SQLite there; its errors come back as diagnostics at the declaration.
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "schema/ddl.hpp"
+#include "schema/dialect.hpp"
 #include "schema/diff.hpp"
 #include "schema/plan.hpp"
 #include "schema/sqlite.hpp"
@@ -54,10 +56,28 @@ private:
     bool planner_bug_;
 };
 
-// Runs up then down on a shadow of the touched part of `from`; throws ProofError.
+// A migration file as written, and the dialect whose runner runs it.
+struct WrittenMigration {
+    std::string_view text;  // the file's bytes
+    Dialect dialect = Dialect::sqlite;
+};
+
+// Runs the written up file then the written down file on a shadow of the touched
+// part of `from`, as their runner runs them: foreign keys on or off, one
+// transaction, PRAGMA foreign_key_check before COMMIT when they are off, and a
+// sample row in every table (the same rows must be there after each). The
+// statements of each file, as SQLite delimits them, must be exactly the plan's
+// steps in order: anything else (a comment that became a statement, a statement
+// swallowed by a comment) is a planner bug, reported, never run. Throws ProofError.
 // A migration that creates, changes or drops a virtual table whose module this
 // SQLite lacks cannot run on a shadow: InputError at that table, nothing proven.
 // `sources` (optional) supplies declared file texts for the caret display.
+void prove(const Schema& from, const Schema& to, const Diff& d, const Plan& up, const Plan& down,
+           const WrittenMigration& up_file, const WrittenMigration& down_file,
+           const std::vector<SourceFile>* sources = nullptr);
+
+// The same for the pair the plain SQLite dialect writes (rendered here), for
+// callers that write no files.
 void prove(const Schema& from, const Schema& to, const Diff& d, const Plan& up, const Plan& down,
            const std::vector<SourceFile>* sources = nullptr);
 
@@ -103,5 +123,23 @@ private:
 // no copy leaves out: a unique index on a table that is not rebuilt, a STRICT
 // type).
 Plan plan_skipping_violations(const Diff& d, const Schema& from, const Schema& to, sqlite::Database& live);
+
+// --- sample rows (sample_rows.cpp) -----------------------------------------------
+
+// A table of the shadow and its rows ("1 rows, rowids 5"), to compare after
+// the migration under the name the migration gives it (none: it is dropped).
+struct SampledTable {
+    Ident from_name;
+    std::optional<Ident> to_name;
+    std::string rows;
+    bool keeps_rowids = false;  // it has rowids on both sides, so they must stay
+};
+
+// Puts one row valid before and after the migration into every table of
+// `shadow` (the schema of `db`) that can take one; returns every table's rows.
+std::vector<SampledTable> add_sample_rows(sqlite::Database& db, const Schema& shadow, const Schema& to,
+                                          const Renames& renames);
+// The rows of `t` in `db`: their count, and their rowids when it has them.
+std::string rows_of(sqlite::Database& db, const Table& t);
 
 }  // namespace schema

@@ -65,7 +65,7 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
     }
     Schema declared = parsed.get();
 
-    Generated g = generate(base.schema, declared, {}, &sources);
+    Generated g = plan_pair(base.schema, declared, {});
     if (g.diff.empty()) {
         if (out.json())
             out.json_line(nlohmann::json{{"event", "up_to_date"}, {"database", p.db.string()},
@@ -93,7 +93,7 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
         }
         if (!bad.empty()) {
             try {
-                g = generate(base.schema, declared, PlanOptions{true}, &sources, &base.live_db);
+                g = plan_pair(base.schema, declared, PlanOptions{true}, &base.live_db);
             } catch (const DataLossRefused& e) {
                 std::cerr << out.red("schema: --allow-data-loss cannot resolve these rows; not writing the "
                                      "migration:")
@@ -117,8 +117,10 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
                           p.dialect};
     MigrationInfo down_info{down_path.filename().string(), up_path.filename().string(), true, g.up.data_loss,
                             p.dialect};
-    std::string up_text = migration_text(g.up, up_info);
-    std::string down_text = migration_text(g.down, down_info);
+    // What is proven is the text written, byte for byte.
+    write_and_prove(g, base.schema, declared, up_info, down_info, &sources);
+    const std::string& up_text = g.up_text;
+    const std::string& down_text = g.down_text;
 
     if (o.print) {
         if (out.json()) {

@@ -129,13 +129,14 @@ int run_inspect(const InspectCmdOptions& o, const Project& p, Output& out) {
                      "above)\n";
     if (!o.no_migration && migrations.migrations.empty() && !live.empty() && unknown_modules.empty()) {
         if (migrations.root.empty()) migrations.root = p.migrations_dir;
-        Generated g = generate(Schema{}, live, {}, nullptr);
+        Generated g = plan_pair(Schema{}, live, {});
         auto [up, down] = migrations.paths_for(1, "initial");
         MigrationInfo up_info{up.filename().string(), fs::relative(down, migrations.root).string(), false, {},
                               p.dialect};
         MigrationInfo down_info{down.filename().string(), up.filename().string(), true, {}, p.dialect};
-        files.create(down, migration_text(g.down, down_info));
-        files.create(up, migration_text(g.up, up_info));
+        write_and_prove(g, Schema{}, live, up_info, down_info, nullptr);
+        files.create(down, g.down_text);
+        files.create(up, g.up_text);
         migration = up.string();
     }
     files.commit();

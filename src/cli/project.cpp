@@ -117,8 +117,7 @@ Schema replay_all(const migrate::Directory& dir) {
     return inspect(shadow, io);
 }
 
-Generated generate(const Schema& from, const Schema& to, const PlanOptions& options,
-                   const std::vector<SourceFile>* sources, sqlite::Database* live) {
+Generated plan_pair(const Schema& from, const Schema& to, const PlanOptions& options, sqlite::Database* live) {
     Generated g;
     {
         PhaseTimer t("diff");
@@ -132,9 +131,15 @@ Generated generate(const Schema& from, const Schema& to, const PlanOptions& opti
         Diff back = diff(to, from, g.diff.inverse());
         g.down = make_plan(back, to, from);
     }
-    PhaseTimer t("prove on shadow");
-    prove(from, to, g.diff, g.up, g.down, sources);
     return g;
+}
+
+void write_and_prove(Generated& g, const Schema& from, const Schema& to, const MigrationInfo& up_info,
+                     const MigrationInfo& down_info, const std::vector<SourceFile>* sources) {
+    g.up_text = migration_text(g.up, up_info);
+    g.down_text = migration_text(g.down, down_info);
+    PhaseTimer t("prove on shadow");
+    prove(from, to, g.diff, g.up, g.down, {g.up_text, up_info.dialect}, {g.down_text, down_info.dialect}, sources);
 }
 
 }  // namespace schema::cli

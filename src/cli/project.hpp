@@ -12,6 +12,7 @@
 #include "schema/diff.hpp"
 #include "schema/migrate.hpp"
 #include "schema/plan.hpp"
+#include "schema/write.hpp"
 
 namespace schema::cli {
 
@@ -73,14 +74,20 @@ Baseline load_baseline(const Project& p, const migrate::Directory& dir);
 // Schema produced by replaying every migration of `dir` on an empty database.
 Schema replay_all(const migrate::Directory& dir);
 
-// A forward/rollback pair, proven on a shadow.
+// A forward/rollback pair: planned, then written and proven.
 struct Generated {
     Diff diff;
     Plan up, down;
+    std::string up_text, down_text;  // the files' text, once written
 };
-// With options.skip_violating_rows, `live` (required then) holds the rows the
-// forward plan leaves out and counts (plan_skipping_violations).
-Generated generate(const Schema& from, const Schema& to, const PlanOptions& options,
-                   const std::vector<SourceFile>* sources, sqlite::Database* live = nullptr);
+// The diff and the plans of both directions; not proven yet. With
+// options.skip_violating_rows, `live` (required then) holds the rows the forward
+// plan leaves out and counts (plan_skipping_violations).
+Generated plan_pair(const Schema& from, const Schema& to, const PlanOptions& options,
+                    sqlite::Database* live = nullptr);
+// Renders the pair's file texts and proves those texts on a shadow, run as the
+// runner of `up_info.dialect` runs them; throws ProofError.
+void write_and_prove(Generated& g, const Schema& from, const Schema& to, const MigrationInfo& up_info,
+                     const MigrationInfo& down_info, const std::vector<SourceFile>* sources);
 
 }  // namespace schema::cli

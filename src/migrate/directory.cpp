@@ -315,6 +315,10 @@ ForeignKeysMode foreign_keys_mode(std::string_view sql, const sqlite::Script& sc
     return mode;
 }
 
+bool runs_with_foreign_keys_on(std::string_view sql, const sqlite::Script& script, Dialect dialect) {
+    return dialect == Dialect::d1 || !foreign_keys_mode(sql, script).off;
+}
+
 std::vector<Drift> drift(const Directory& dir, const std::vector<Applied>& applied) {
     std::vector<Drift> out;
     for (const auto& a : applied) {

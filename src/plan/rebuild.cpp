@@ -4,8 +4,9 @@
 //
 //   1. foreign keys off, BEGIN                      (the runner, outside the file)
 //   2. dependent views and triggers dropped          (make_plan, before)
-//   3. CREATE TABLE new_X with the declared definition; a FOREIGN KEY to another
-//      table of the same rebuild points at that table's new_ name
+//   3. CREATE TABLE new_X with the declared definition, for every X before any
+//      row moves; a FOREIGN KEY to another table of the same rebuild points at
+//      that table's new_ name
 //   4. INSERT INTO new_X (...) SELECT ... FROM X     (every row, rowids kept)
 //   5. the AUTOINCREMENT counter of X carried over to new_X
 //   6. DROP TABLE X, children before parents
@@ -18,6 +19,12 @@
 // switched off), DROP TABLE X deletes X's rows first and fires the ON DELETE
 // actions of every table that references X. Children rebuilt in the same
 // migration reference new_X by then, so nothing references X when it goes.
+//
+// Why every new_ table exists before the first copy: with foreign keys on, SQLite
+// refuses to prepare an INSERT into a table whose parent table does not exist
+// ("no such table", whether or not a row would be copied). Tables that reference
+// each other (teams.owner_id -> users, users.team_id -> teams) have no order in
+// which each new_ table's parents come first; created all at once, they need none.
 #include <fmt/format.h>
 
 #include <map>
@@ -174,6 +181,18 @@ std::optional<CarriedLoss> carried_loss(const Rebuild& child, const ForeignKey& 
     }
 }
 
+// The definition new_X is created with: its foreign keys to tables of this
+// rebuild point at their new_ names. `touches` gets those tables.
+Table retargeted(const Table& to, const std::map<std::string, Ident>& temp_of, std::vector<std::string>& touches) {
+    Table def = to;
+    for (auto& fk : def.foreign_keys)
+        if (auto it = temp_of.find(fk.parent.key()); it != temp_of.end()) {
+            fk.parent = it->second;
+            touches.push_back(relation_key(Ident(it->first)));
+        }
+    return def;
+}
+
 }  // namespace
 
 void emit_rebuilds(const std::vector<Rebuild>& rebuilds, const Schema& to_schema, std::vector<Step>& out) {
@@ -184,28 +203,31 @@ void emit_rebuilds(const std::vector<Rebuild>& rebuilds, const Schema& to_schema
         position.emplace(rebuilds[i].to->name.key(), i);
     }
 
+    // The steps of one table touch it and the tables of this rebuild it references.
+    std::vector<std::vector<std::string>> touches_of;
+    std::vector<Table> defs;  // as created: foreign keys retargeted
+    for (const auto& r : rebuilds) {
+        std::vector<std::string> touches{relation_key(r.to->name)};
+        Table def = retargeted(*r.to, temp_of, touches);
+        out.push_back({create_sql(def, &r.temp),
+                       fmt::format("rebuild {}: {}\nbuild it anew as {}", r.to->name.sql(), join(r.reasons, "; "),
+                                   r.temp.sql()),
+                       r.to->pos, false, touches});
+        touches_of.push_back(std::move(touches));
+        defs.push_back(std::move(def));
+    }
+
     for (std::size_t index = 0; index < rebuilds.size(); ++index) {
         const Rebuild& r = rebuilds[index];
         const Table& to = *r.to;
         const Table& from = *r.from;
-        const std::string name = to.name.sql();
         const std::string temp = r.temp.sql();
-
-        // The steps of one table touch it and the tables of this rebuild it references.
-        std::vector<std::string> touches{relation_key(to.name)};
-        Table def = to;
-        for (auto& fk : def.foreign_keys)
-            if (auto it = temp_of.find(fk.parent.key()); it != temp_of.end()) {
-                fk.parent = it->second;
-                touches.push_back(relation_key(Ident(it->first)));
-            }
+        const std::vector<std::string>& touches = touches_of[index];
         auto add = [&](std::string sql, std::string note, bool destructive = false,
                        std::optional<RowLoss> loss = std::nullopt) {
             out.push_back({std::move(sql), std::move(note), to.pos, destructive, touches, std::move(loss)});
         };
-
-        add(create_sql(def, &r.temp), fmt::format("rebuild {}: {}\nbuild it anew as {}, then copy every row", name,
-                                                  join(r.reasons, "; "), temp));
+        const Table& def = defs[index];
 
         auto copied = copied_columns(from, to);
         if (!copied.empty()) {
@@ -216,7 +238,9 @@ void emit_rebuilds(const std::vector<Rebuild>& rebuilds, const Schema& to_schema
             }
             add(fmt::format("INSERT {}INTO {} ({})\n  SELECT {} FROM {}", r.lossy_copy ? "OR IGNORE " : "", temp,
                             join(targets, ", "), join(sources, ", "), from.name.sql()),
-                r.lossy_copy ? "rows that violate the new constraints are skipped" : "", r.lossy_copy,
+                r.lossy_copy ? "rows that violate the new constraints are skipped"
+                             : fmt::format("copy every row of {} into {}", to.name.sql(), temp),
+                r.lossy_copy,
                 r.lossy_copy ? std::optional<RowLoss>(RowLoss{to.name, "not copied: they violate its new constraints",
                                                               from.name.sql()})
                              : std::nullopt);

@@ -7,8 +7,10 @@
 #include <thread>
 
 #include "schema/inspect.hpp"
+#include "schema/migrate.hpp"
 #include "schema/timing.hpp"
 #include "schema/verify.hpp"
+#include "schema/write.hpp"
 
 namespace schema {
 
@@ -60,8 +62,53 @@ std::string source_line(const SourcePos& pos, const std::vector<SourceFile>* sou
     return {};
 }
 
-// Runs a plan's steps in one transaction; a failing step becomes a ProofError at its source.
-void run_plan(sqlite::Database& db, const Plan& plan, const char* direction, const std::vector<SourceFile>* sources) {
+// Tables whose rows a change of `names` acts on through their foreign keys: the
+// children of a dropped table (its implicit DELETE fires their ON DELETE) and of
+// a renamed one (their REFERENCES are rewritten).
+void add_children_of(const Schema& from, const std::set<std::string>& names, Scope& scope) {
+    for (const auto& [key, t] : from.tables)
+        for (const auto& fk : t.foreign_keys)
+            if (names.count(fk.parent.key())) scope.relations.insert(key);
+}
+
+std::string first_line(std::string_view sql) { return std::string(sql.substr(0, sql.find('\n'))); }
+
+// The plan's steps as the written file holds them: the file split into statements
+// by SQLite's own rules must give back exactly the steps, in order.
+Plan as_written(const Plan& plan, std::string_view text, const sqlite::Script& script, const char* which) {
+    const auto& statements = script.statements;
+    auto fail = [&](const std::string& what) {
+        throw ProofError(fmt::format("the {} migration file does not hold the planned statements: {}; nothing is "
+                                     "written (a bug in schema: please report it)",
+                                     which, what),
+                         {}, true);
+    };
+    if (!script.fully_readable())
+        fail(fmt::format("SQLite stops reading it at the NUL byte on line {}", script.unread_line));
+    Plan out = plan;
+    for (std::size_t i = 0; i < std::max(statements.size(), plan.steps.size()); ++i) {
+        if (i >= statements.size())
+            fail(fmt::format("the statement `{}` is missing from it", first_line(plan.steps[i].sql)));
+        std::string_view written = statements[i].text(text);
+        int line = statements[i].line;
+        if (i >= plan.steps.size())
+            fail(fmt::format("line {} holds a statement that is not planned: `{}`", line, first_line(written)));
+        std::string_view bare = written;
+        if (!bare.empty() && bare.back() == ';') bare.remove_suffix(1);
+        if (bare != plan.steps[i].sql)
+            fail(fmt::format("line {} reads `{}` where `{}` is planned", line, first_line(written),
+                             first_line(plan.steps[i].sql)));
+        out.steps[i].sql = std::string(written);
+    }
+    return out;
+}
+
+// Runs the statements in one transaction as the runner does: foreign keys on or
+// off, and when off, PRAGMA foreign_key_check before COMMIT. A failing step
+// becomes a ProofError at its source.
+void run_plan(sqlite::Database& db, const Plan& plan, bool foreign_keys_on, const char* direction,
+              const std::vector<SourceFile>* sources) {
+    db.exec(foreign_keys_on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF");
     db.exec("BEGIN");
     for (const auto& step : plan.steps) {
         try {
@@ -78,7 +125,33 @@ void run_plan(sqlite::Database& db, const Plan& plan, const char* direction, con
             throw ProofError(diag.format(), diag, !declared);
         }
     }
-    db.exec("COMMIT");
+    try {
+        if (!foreign_keys_on && db.query_text("PRAGMA foreign_key_check"))
+            throw sqlite::Error(SQLITE_CONSTRAINT_FOREIGNKEY, "FOREIGN KEY check failed");
+        db.exec("COMMIT");
+    } catch (const sqlite::Error& e) {
+        if (db.in_transaction()) db.exec("ROLLBACK");
+        throw ProofError(fmt::format("the {} migration fails in the shadow database at COMMIT: {}", direction,
+                                     e.what()),
+                         {}, true);
+    }
+}
+
+// The same rows must be in every table that stays: a count, and the rowids
+// where both sides have them.
+void check_rows(sqlite::Database& db, const std::vector<SampledTable>& samples, const Schema& now, bool forward) {
+    for (const auto& s : samples) {
+        const Table* t = now.table(forward ? (s.to_name ? *s.to_name : Ident()) : s.from_name);
+        if (!t || (!forward && !s.to_name)) continue;  // dropped (and by the rollback recreated empty)
+        std::string rows = rows_of(db, *t);
+        bool both_rowids = s.keeps_rowids && rows.find("rowids") != std::string::npos &&
+                           s.rows.find("rowids") != std::string::npos;
+        auto count = [](const std::string& r) { return r.substr(0, r.find(" rows")); };
+        if (both_rowids ? rows == s.rows : count(rows) == count(s.rows)) continue;
+        throw ProofError(fmt::format("the {} changes the rows of table {}, which it keeps: {} before, {} after",
+                                     forward ? "forward migration" : "rollback", t->name.sql(), s.rows, rows),
+                         {}, true);
+    }
 }
 
 // Every view must compile: SQLite accepts CREATE VIEW over missing tables or columns.
@@ -153,6 +226,12 @@ Scope scope_of(const Diff& d, const Plan& up, const Schema& from) {
         auto r = d.applied.tables.find(t.key());
         relation(r == d.applied.tables.end() ? t : r->second.from);
     }
+    std::set<std::string> dropped_or_renamed;
+    for (const auto& c : d.changes) {
+        if (auto dt = std::get_if<DropTable>(&c)) dropped_or_renamed.insert(dt->table.name.key());
+        if (auto rt = std::get_if<RenameTable>(&c)) dropped_or_renamed.insert(rt->from.key());
+    }
+    add_children_of(from, dropped_or_renamed, scope);
     // Keep only names that exist in `from`; closure over what they depend on.
     for (auto it = scope.relations.begin(); it != scope.relations.end();)
         it = from.has_relation(Ident(*it)) ? std::next(it) : scope.relations.erase(it);
@@ -189,7 +268,31 @@ private:
 struct Part {
     Scope before, after;
     Plan up, down;
+    // Tables in the shadow only because a table of the part references them:
+    // with foreign keys on, SQLite refuses any write to a table whose parent is
+    // missing. The part's steps leave them alone; another part may change them.
+    std::set<std::string> context;
 };
+
+// The tables that the tables of `p` reference, theirs in turn, on either side of
+// the migration (by their `from` names), that are not the part's own.
+std::set<std::string> parents_outside(const Schema& from, const Schema& to, const Part& p) {
+    std::set<std::string> out;
+    std::vector<std::string> queue(p.after.relations.begin(), p.after.relations.end());
+    auto visit = [&](const Ident& parent) {
+        const std::string k = parent.key();
+        if (!from.tables.count(k) || p.before.relations.count(k) || p.after.relations.count(k)) return;
+        if (out.insert(k).second) queue.push_back(k);
+    };
+    while (!queue.empty()) {
+        const std::string k = std::move(queue.back());
+        queue.pop_back();
+        for (const Schema* s : {&from, &to})
+            if (auto t = s->tables.find(k); t != s->tables.end())
+                for (const auto& fk : t->second.foreign_keys) visit(fk.parent);
+    }
+    return out;
+}
 
 void add_key(Scope& s, const std::string& key) {
     const std::string name = key.substr(2);
@@ -219,6 +322,20 @@ std::vector<Part> split(const Schema& from, const Schema& to, const Scope& befor
             for (const auto& r : relations_used_by(*v, from)) c.unite("r:" + k, relation_key(r));
     for (const auto* plan : {&up, &down})
         for (const auto& st : plan->steps) c.unite_all(st.touches);
+    // A table shares its part with a parent whose rows it sees go (a parent
+    // dropped or renamed away: its DROP fires the table's ON DELETE) and with a
+    // new parent (created by a step). Other parents are copied in as context.
+    for (const auto& k : before.relations)
+        if (auto t = from.tables.find(k); t != from.tables.end())
+            for (const auto& fk : t->second.foreign_keys)
+                if (before.relations.count(fk.parent.key()) && !to.tables.count(fk.parent.key()))
+                    c.unite("r:" + k, relation_key(fk.parent));
+    for (const auto* plan : {&up, &down})
+        for (const auto& st : plan->steps)
+            for (const auto& k : st.touches)
+                if (auto t = to.tables.find(k.substr(2)); k[0] == 'r' && t != to.tables.end())
+                    for (const auto& fk : t->second.foreign_keys)
+                        if (!from.tables.count(fk.parent.key())) c.unite(k, relation_key(fk.parent));
     // Objects on the `to` side that the steps do not name (indexes and triggers of
     // a table in a part) join their table's part.
     for (const auto& [k, i] : to.indexes) c.unite("i:" + k, relation_key(i.table));
@@ -261,15 +378,23 @@ std::vector<Part> split(const Schema& from, const Schema& to, const Scope& befor
             for (const auto& k : indexes_on[r]) p.after.indexes.insert(k);
             for (const auto& k : triggers_on[r]) p.after.triggers.insert(k);
         }
+        p.context = parents_outside(from, to, p);
+        for (const auto& k : p.context) p.before.relations.insert(k);
         out.push_back(std::move(p));
     }
     return out;
 }
 
-void prove_part(const Schema& from, const Schema& to, const Part& part, const std::vector<SourceFile>* sources) {
-    // Foreign keys stay off: the shadow holds no rows, and the parents of the
-    // tables in a part need not be there (rows and keys are the e2e tests' business).
+// How the runner runs the pair.
+struct KeysOn {
+    bool up, down;
+};
+
+void prove_part(const Schema& from, const Schema& to, const Renames& renames, const Part& part, KeysOn keys,
+                const std::vector<SourceFile>* sources) {
     auto db = build_shadow(from, &part.before);
+    db.exec("PRAGMA foreign_keys = ON");
+    const auto samples = add_sample_rows(db, restrict_to(from, part.before), to, renames);
     InspectOptions io;
     io.ignore_tables.clear();
     io.origin = "shadow database";
@@ -278,28 +403,38 @@ void prove_part(const Schema& from, const Schema& to, const Part& part, const st
     io.cross_check = false;
 
     Schema want_after = restrict_to(to, part.after);
-    run_plan(db, part.up, "forward", sources);
+    run_plan(db, part.up, keys.up, "forward", sources);
     check_views(db, want_after, sources);
     Schema got_after = inspect(db, io);
+    for (const auto& k : part.context) got_after.tables.erase(k);
     if (!same_schema(got_after, want_after))
         throw ProofError("the forward migration does not reach the declared schema; the differences:" +
                              differences(want_after, got_after),
                          {}, true);
+    check_rows(db, samples, want_after, true);
 
     Schema want_before = restrict_to(from, part.before);
-    run_plan(db, part.down, "rollback", sources);
+    run_plan(db, part.down, keys.down, "rollback", sources);
     Schema got_before = inspect(db, io);
     if (!same_schema(got_before, want_before))
         throw ProofError("the rollback does not restore the schema it starts from; the differences:" +
                              differences(want_before, got_before),
                          {}, true);
+    check_rows(db, samples, want_before, false);
 }
 
 }  // namespace
 
-void prove(const Schema& from, const Schema& to, const Diff& d, const Plan& up, const Plan& down,
+void prove(const Schema& from, const Schema& to, const Diff& d, const Plan& planned_up, const Plan& planned_down,
+           const WrittenMigration& up_file, const WrittenMigration& down_file,
            const std::vector<SourceFile>* sources) {
     refuse_unknown_modules(d);
+    const auto up_script = sqlite::split_script(up_file.text);
+    const auto down_script = sqlite::split_script(down_file.text);
+    const Plan up = as_written(planned_up, up_file.text, up_script, "forward");
+    const Plan down = as_written(planned_down, down_file.text, down_script, "rollback");
+    const KeysOn keys{migrate::runs_with_foreign_keys_on(up_file.text, up_script, up_file.dialect),
+                      migrate::runs_with_foreign_keys_on(down_file.text, down_script, down_file.dialect)};
     Scope before = scope_of(d, up, from);
     std::vector<Part> parts;
     {
@@ -318,7 +453,7 @@ void prove(const Schema& from, const Schema& to, const Diff& d, const Plan& up, 
     auto worker = [&] {
         for (std::size_t i; (i = next++) < parts.size();) {
             try {
-                prove_part(from, to, parts[i], sources);
+                prove_part(from, to, d.applied, parts[i], keys, sources);
             } catch (...) {
                 errors[i] = std::current_exception();
             }
@@ -330,6 +465,14 @@ void prove(const Schema& from, const Schema& to, const Diff& d, const Plan& up, 
     for (auto& th : pool) th.join();
     for (auto& e : errors)
         if (e) std::rethrow_exception(e);
+}
+
+void prove(const Schema& from, const Schema& to, const Diff& d, const Plan& up, const Plan& down,
+           const std::vector<SourceFile>* sources) {
+    const std::string up_text = migration_text(up, {"proof.sql", "rollback/proof.sql", false, {}, Dialect::sqlite});
+    const std::string down_text =
+        migration_text(down, {"proof.sql", "proof.sql", true, up.data_loss, Dialect::sqlite});
+    prove(from, to, d, up, down, {up_text, Dialect::sqlite}, {down_text, Dialect::sqlite}, sources);
 }
 
 }  // namespace schema

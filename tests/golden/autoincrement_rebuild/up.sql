@@ -19,11 +19,13 @@
 PRAGMA defer_foreign_keys = ON;
 
 -- rebuild orders: ALTER TABLE cannot change a column's NOT NULL, DEFAULT (total); ALTER TABLE cannot add a CHECK constraint
--- build it anew as new_orders, then copy every row
+-- build it anew as new_orders
 CREATE TABLE new_orders (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   total INTEGER NOT NULL DEFAULT 0 CHECK (total >= 0)
 );
+
+-- copy every row of orders into new_orders
 INSERT INTO new_orders (id, total)
   SELECT id, total FROM orders;
 

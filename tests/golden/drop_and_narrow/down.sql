@@ -26,13 +26,15 @@ CREATE TABLE old_audit (
 );
 
 -- rebuild notes: ALTER TABLE cannot change a column's NOT NULL (body)
--- build it anew as new_notes, then copy every row
+-- build it anew as new_notes
 CREATE TABLE new_notes (
   id INTEGER PRIMARY KEY,
   body TEXT,
   legacy_flag INT,
   owner TEXT
 );
+
+-- copy every row of notes into new_notes
 INSERT INTO new_notes (id, body, owner)
   SELECT id, body, owner FROM notes;
 

@@ -18,20 +18,24 @@
 PRAGMA defer_foreign_keys = ON;
 
 -- rebuild users: ALTER TABLE cannot change a CHECK constraint
--- build it anew as new_users, then copy every row
+-- build it anew as new_users
 CREATE TABLE new_users (
   id TEXT PRIMARY KEY,
   role TEXT NOT NULL DEFAULT 'user' CHECK (role IN ('user', 'admin'))
 );
-INSERT INTO new_users (rowid, id, role)
-  SELECT rowid, id, role FROM users;
 
 -- rebuild sessions: it references users, which is rebuilt
--- build it anew as new_sessions, then copy every row
+-- build it anew as new_sessions
 CREATE TABLE new_sessions (
   id TEXT PRIMARY KEY,
   user_id TEXT NOT NULL REFERENCES new_users (id) ON DELETE CASCADE
 );
+
+-- copy every row of users into new_users
+INSERT INTO new_users (rowid, id, role)
+  SELECT rowid, id, role FROM users;
+
+-- copy every row of sessions into new_sessions
 INSERT INTO new_sessions (rowid, id, user_id)
   SELECT rowid, id, user_id FROM sessions;
 

@@ -22,12 +22,14 @@ DROP TRIGGER items_logged;
 DROP VIEW big_items;
 
 -- rebuild items: ALTER TABLE cannot change a column's NOT NULL (name)
--- build it anew as new_items, then copy every row
+-- build it anew as new_items
 CREATE TABLE new_items (
   id INTEGER PRIMARY KEY,
   name TEXT,
   amount INT
 );
+
+-- copy every row of items into new_items
 INSERT INTO new_items (id, name, amount)
   SELECT id, name, amount FROM items;
 
