@@ -78,7 +78,7 @@ TEST_CASE("backups: databases sharing a backup folder never prune each other's c
     CHECK(copies_in(p.root() / "backups").size() == 2);
 }
 
-TEST_CASE("backups: an unfinished copy left by a killed run is removed; another database's is not") {
+TEST_CASE("backups: an unfinished copy left by a killed run is removed - another database's is not") {
     Project p;
     write_pair(p.generated(), "0001_t.sql", "CREATE TABLE t (v);", "DROP TABLE t;");
     p.exec("CREATE TABLE seed (v);");

@@ -250,7 +250,7 @@ TEST_CASE("schema.toml: a bad config names the file and the key, exit 2") {
     CHECK(run({"-d", "nope", "status"}).code == 2);
 }
 
-TEST_CASE("diff --print shows the structure first, then the SQL; --json describes the plan") {
+TEST_CASE("diff --print shows the structure first, then the SQL - --json describes the plan") {
     Project p;
     clean_project(p);
     p.declare("CREATE TABLE users (\n  id INTEGER PRIMARY KEY,\n  email TEXT NOT NULL UNIQUE\n);\n");

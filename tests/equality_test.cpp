@@ -64,7 +64,7 @@ TEST_CASE("equality e2e: writing out the parent's key column changes nothing") {
     CHECK(r.out.rfind("up to date", 0) == 0);
 }
 
-TEST_CASE("equality: a double-quoted string keeps its case; a double-quoted column name is a name") {
+TEST_CASE("equality: a double-quoted string keeps its case - a double-quoted column name is a name") {
     const std::string t = "CREATE TABLE t (status TEXT CHECK (status IN (";
     CHECK_FALSE(same(t + "\"Active\")));", t + "\"active\")));"));
     CHECK(same(t + "\"Active\")));", t + "'Active')));"));

@@ -116,7 +116,7 @@ TEST_CASE("a rebuilt parent takes the tables that reference it along") {
     CHECK(sql.find("DROP TABLE b") < sql.find("DROP TABLE a"));
 }
 
-TEST_CASE("data loss is listed; narrowing becomes a precheck") {
+TEST_CASE("data loss is listed - narrowing becomes a precheck") {
     auto p = plan_of("CREATE TABLE t (a INT, b INT); CREATE TABLE gone (x);",
                      "CREATE TABLE t (a INT NOT NULL CHECK (a > 0));");
     CHECK(p.up.data_loss == std::vector<std::string>{"table gone is dropped with all its rows",

@@ -175,7 +175,7 @@ TEST_CASE("runner input: pragmas that cannot take effect inside the migration's 
     }
 }
 
-TEST_CASE("runner input: the foreign-key check covers what the migration touched; old orphans elsewhere warn") {
+TEST_CASE("runner input: the foreign-key check covers what the migration touched - old orphans elsewhere warn") {
     Project p;
     p.exec("CREATE TABLE parent (id INTEGER PRIMARY KEY);"
            "CREATE TABLE child (parent_id INTEGER REFERENCES parent (id));"
@@ -202,7 +202,7 @@ TEST_CASE("runner input: the foreign-key check covers what the migration touched
     }
 }
 
-TEST_CASE("runner input: statements are split once, in linear time (24,000 ';' inside strings)") {
+TEST_CASE("runner input: statements are split once, in linear time (24,000 semicolons inside strings)") {
     std::string sql = "CREATE TABLE seed (id INTEGER PRIMARY KEY, note TEXT);\nINSERT INTO seed VALUES\n";
     for (int i = 0; i < 24000; ++i) sql += (i ? ",\n" : "") + std::string("  (") + std::to_string(i) + ", 'a; b')";
     sql += ";\n";

@@ -142,7 +142,7 @@ TEST_CASE("runner: a failing migration leaves the database exactly as it was and
     CHECK(p.one("SELECT count(*) FROM _migrations") == "1");
 }
 
-TEST_CASE("runner: an applied file that was edited or removed blocks apply; status and validate say so") {
+TEST_CASE("runner: an applied file that was edited or removed blocks apply - status and validate say so") {
     Project p;
     write_pair(p, 1, "a", "CREATE TABLE a (x);", "DROP TABLE a;");
     write_pair(p, 2, "b", "CREATE TABLE b (x);", "DROP TABLE b;");
