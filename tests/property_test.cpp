@@ -57,22 +57,19 @@ struct Features {
 
 Features known_failures_disabled() {
     Features f;
-    // issue 9 item 1: a newline in a name ends the header comment that names it
-    f.newline_in_names = false;
-    // issue 9 item 1: a newline in a DEFAULT or CHECK literal ends the header comment too
-    f.newline_in_literals = false;
-    // issue 9 item 6: a type change that converts stored values ('007' -> 7) is applied
-    // without --allow-data-loss (the checker tolerates it while this is off)
+    // Fixed and on again: newlines in names and literals (issue 9 item 1),
+    // parenthesised defaults (item 8), D1 tables that reference each other (item 7).
+    //
+    // Still off, each a known gap:
+    // - the planner calls every affinity change that may convert a stored value data
+    //   loss (item 6), even when no row holds such a value; this oracle judges by the
+    //   rows it has, so it calls some of those safe;
+    // - a migration that removes AUTOINCREMENT drops the table's counter, so its
+    //   rollback restarts the counter at the highest id (seed 20261228: 13 became 11);
+    //   adding a rowid alias or AUTOINCREMENT (item 3) is generated with it.
     f.converting_type_change = false;
-    // issue 9 item 3: adding an INTEGER PRIMARY KEY renumbers the rows (1,2,5,9 -> 1,2,3,4)
     f.add_rowid_alias = false;
-    // issue 9 item 3: adding AUTOINCREMENT leaves sqlite_sequence without the table's counter
     f.add_autoincrement = false;
-    // issue 9 item 8: ADD COLUMN ... DEFAULT (1 + 1) fails on a table with rows
-    f.parenthesised_defaults = false;
-    // issue 9 item 7: D1, tables that reference each other: a rebuild fills new_x before
-    // new_y exists, with keys on (the D1 run skips such cases while this is off)
-    f.d1_mutual_references = false;
     return f;
 }
 
