@@ -399,6 +399,17 @@ private:
                                      non_null)});
             }
         }
+        // Dropped tables that reference each other in a cycle: whichever goes
+        // first, a later one still references it, and with foreign keys on SQLite
+        // cannot even prepare that later DROP's implicit DELETE ("no such table").
+        std::set<std::string> gone_before;
+        auto order = tables_in_dependency_order(*mapped_);
+        for (auto it = order.rbegin(); it != order.rend(); ++it) {
+            if (!dropped.count((*it)->name.key())) continue;
+            for (const auto& fk : (*it)->foreign_keys)
+                if (gone_before.count(fk.parent.key())) parents.insert(fk.parent.key());
+            gone_before.insert((*it)->name.key());
+        }
         for (const auto& key : parents) plan_.dropped_parents.push_back(mapped_->tables.at(key).name);
     }
 
