@@ -358,3 +358,15 @@ TEST_CASE("runner input: validate reports a migration with a NUL byte, with its 
     CHECK(r.code == 1);
     CHECK(contains(r.out, "0001_x.sql:2: a NUL byte"));
 }
+
+TEST_CASE("runner input: the foreign-keys-off marker counts only as a header line, not inside user text") {
+    Project p;
+    p.exec("CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE notes (v);"
+           "CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p (id) ON DELETE CASCADE);"
+           "INSERT INTO p VALUES (1); INSERT INTO c VALUES (10, 1);");
+    // The marker's text in a string literal, at the start of a line: keys stay on and the cascade fires.
+    write_pair(p, 1, "INSERT INTO notes VALUES ('\n-- schema: foreign_keys=off');\nDELETE FROM p;\n");
+    auto r = p.schema({"apply", "--no-backup"});
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    CHECK(p.one("SELECT count(*) FROM c") == "0");
+}

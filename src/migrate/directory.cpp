@@ -290,9 +290,24 @@ std::pair<fs::path, fs::path> Directory::paths_for(std::int64_t version, const s
     return {};
 }
 
+namespace {
+
+// The marker `schema diff` writes is a line of its own in the file's header,
+// before the first statement: the same text anywhere else (in a string literal,
+// in a later comment) is user text and never switches keys off.
+bool has_foreign_keys_off_marker(std::string_view sql, const sqlite::Script& script) {
+    const std::size_t header_end = script.statements.empty() ? sql.size() : script.statements.front().offset;
+    const std::string_view marker = kForeignKeysOffMarker;
+    for (std::size_t at = sql.find(marker); at < header_end; at = sql.find(marker, at + 1))
+        if (at == 0 || sql[at - 1] == '\n') return true;
+    return false;
+}
+
+}  // namespace
+
 ForeignKeysMode foreign_keys_mode(std::string_view sql, const sqlite::Script& script) {
     ForeignKeysMode mode;
-    mode.off = sql.find(kForeignKeysOffMarker) != std::string_view::npos;
+    mode.off = has_foreign_keys_off_marker(sql, script);
     const auto& statements = script.statements;
     // The statements other than PRAGMA foreign_keys = v lie between these.
     std::size_t first_other = statements.size(), last_other = 0;
