@@ -212,7 +212,7 @@ void emit_rebuilds(const std::vector<Rebuild>& rebuilds, const Schema& to_schema
         out.push_back({create_sql(def, &r.temp),
                        fmt::format("rebuild {}: {}\nbuild it anew as {}", r.to->name.sql(), join(r.reasons, "; "),
                                    r.temp.sql()),
-                       r.to->pos, false, touches});
+                       r.to->pos, false, touches, std::nullopt});
         touches_of.push_back(std::move(touches));
         defs.push_back(std::move(def));
     }
