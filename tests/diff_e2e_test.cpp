@@ -458,3 +458,20 @@ TEST_CASE("e2e: the bundled example's migrations rebuild its declared schema") {
     REQUIRE(p.schema({"rollback", "--to", "0"}).code == 0);
     CHECK(p.one("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name <> '_migrations'") == "0");
 }
+
+TEST_CASE("e2e: a parent's key column renamed while its child is rebuilt against the new name (property seed 20261377)") {
+    Project p;
+    p.exec("CREATE TABLE parent (\"Key\" INTEGER PRIMARY KEY AUTOINCREMENT);"
+           "CREATE TABLE child (a INT NOT NULL, ref INTEGER REFERENCES parent (\"Key\"), PRIMARY KEY (a));"
+           "INSERT INTO parent VALUES (1), (2); INSERT INTO child VALUES (1, 2), (2, NULL);");
+    p.declare("CREATE TABLE parent (\"new key\" /* @renamed from=Key */ INTEGER PRIMARY KEY AUTOINCREMENT);"
+              "CREATE TABLE child (a INT NOT NULL, ref INTEGER UNIQUE REFERENCES parent (\"new key\"), "
+              "PRIMARY KEY (a));");
+    auto r = p.schema({"diff", "-m", "rename_key"});
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    REQUIRE(p.schema({"apply", "--no-backup"}).code == 0);
+    CHECK(p.one("SELECT group_concat(a || ':' || coalesce(ref, '-'), ',') FROM child") == "1:2,2:-");
+    CHECK(p.schema({"diff", "--print"}).out.rfind("up to date", 0) == 0);
+    CHECK(p.schema({"rollback", "--no-backup"}).code == 0);
+}

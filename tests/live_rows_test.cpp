@@ -91,6 +91,20 @@ TEST_CASE("prechecks: a new or changed unique index meets existing duplicates (n
         p.declare(table + "CREATE UNIQUE INDEX by_email ON users (email COLLATE NOCASE);");
         refused(p, "UNIQUE index by_email (email COLLATE NOCASE) on users: 1 row");
     }
+    SUBCASE("DESC and ASC keys (GROUP BY takes neither; property seed 20261338)") {
+        p.declare(table + "CREATE INDEX by_email ON users (email);"
+                          "CREATE UNIQUE INDEX one_email ON users (email COLLATE NOCASE DESC, id - id ASC);");
+        refused(p, "UNIQUE index one_email (email COLLATE NOCASE DESC, id - id) on users: 1 row");
+    }
+    SUBCASE("a DESC key with no duplicate passes, also as a table's UNIQUE and PRIMARY KEY") {
+        p.declare(table + "CREATE INDEX by_email ON users (email);"
+                          "CREATE UNIQUE INDEX one_email ON users (email DESC);");
+        accepted(p);
+        Project q;
+        q.exec("CREATE TABLE t (a TEXT, b INT); INSERT INTO t VALUES ('x', 1), ('y', 1);");
+        q.declare("CREATE TABLE t (a TEXT NOT NULL, b INT, PRIMARY KEY (a DESC), UNIQUE (a DESC, b)) WITHOUT ROWID;");
+        accepted(q);
+    }
     SUBCASE("a partial index whose WHERE leaves the duplicate out passes") {
         p.declare(table + "CREATE UNIQUE INDEX by_email ON users (email COLLATE NOCASE) WHERE active = 1;");
         accepted(p);

@@ -39,6 +39,20 @@ TEST_CASE("rename hints: the hint's position is where @renamed is written") {
     CHECK(s.tables.at("t").column("uid")->renamed_at.str() == "f.sql:2:15");
 }
 
+TEST_CASE("rename hints: a name that spans lines takes a hint on its last line (property seed 39)") {
+    Schema s = parse_schema_text("CREATE TABLE \"end\nline\" /* @renamed from=old */ (\n"
+                                 "  \"a\nb\" INT -- @renamed from=c\n);",
+                                 "f.sql");
+    const Table& t = s.tables.at(Ident("end\nline").key());
+    REQUIRE(t.renamed_from);
+    CHECK(t.renamed_from->name() == "old");
+    REQUIRE(t.column(Ident("a\nb"))->renamed_from);
+    CHECK(t.column(Ident("a\nb"))->renamed_from->name() == "c");
+    // A line after the name is not the definition's line.
+    CHECK_THROWS_AS(parse_schema_text("CREATE TABLE t (\n  a INT,\n  -- @renamed from=c\n  b INT);", "f.sql"),
+                    InputError);
+}
+
 TEST_CASE("rename hints: the old name declared again beside the new one is an error, not a silent new column") {
     std::string e = hint_error("CREATE TABLE t (id INT, name TEXT);",
                                "CREATE TABLE t (\n  uid INT, -- @renamed from=id\n  id INT,\n  name TEXT);");

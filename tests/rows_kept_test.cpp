@@ -199,6 +199,12 @@ TEST_CASE("rows: removing, moving or keeping the rowid alias keeps the ids as th
                           "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT);", {}, "t",
                           "3:3,'a';7:7,'b'|seq=7"});
     }
+    SUBCASE("AUTOINCREMENT removed: the counter stays, so the rollback restores it above the highest id") {
+        in_both_dialects({"CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT);",
+                          "INSERT INTO t (name) VALUES ('a'), ('b'), ('c'); DELETE FROM t WHERE id = 3;",
+                          "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT);", {}, "t", "1:1,'a';2:2,'b'|seq=3",
+                          "UPDATE sqlite_sequence SET name"});
+    }
     SUBCASE("a rowid table becomes WITHOUT ROWID and back") {
         in_both_dialects({"CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT);",
                           "INSERT INTO t VALUES (3, 'a'), (7, 'b');",
@@ -214,28 +220,47 @@ TEST_CASE("rows: a type change that converts stored values is data loss, written
     p.declare("CREATE TABLE t (id INTEGER PRIMARY KEY, code INTEGER);");
     auto r = p.schema({"diff"});
     CHECK(r.code == 1);
-    CHECK(r.err.find("t.code: its stored values are converted from TEXT to INTEGER affinity") != std::string::npos);
+    CHECK(r.err.find("t.code: 1 stored value is converted from TEXT to INTEGER affinity") != std::string::npos);
     CHECK(p.files().empty());
 
     in_both_dialects({"CREATE TABLE t (id INTEGER PRIMARY KEY, code TEXT);", "INSERT INTO t VALUES (1, '007'), (2, 'x');",
                       "CREATE TABLE t (id INTEGER PRIMARY KEY, code INTEGER);", {"--allow-data-loss"}, "t",
-                      "1:1,7;2:2,'x'", "DATA LOSS:\n--   ! column t.code: its stored values are converted",
+                      "1:1,7;2:2,'x'", "DATA LOSS:\n--   ! column t.code: 1 stored value is converted",
                       {}, {}, "1:1,'7';2:2,'x'"});
+}
+
+TEST_CASE("rows: a new type affinity that changes no stored value is not data loss") {
+    // The same change as above, but no row holds a value TEXT → INTEGER converts.
+    for (const char* rows : {"", "INSERT INTO t VALUES (1, 'x'), (2, NULL), (3, x'0700'), (4, '7a')"}) {
+        Project p;
+        p.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, code TEXT);");
+        p.exec(rows);
+        p.declare("CREATE TABLE t (id INTEGER PRIMARY KEY, code INTEGER);");
+        auto r = p.schema({"diff"});
+        INFO(rows << "\n" << r.out << r.err);
+        REQUIRE(r.code == 0);
+        CHECK(forward_file(p).find("DATA LOSS") == std::string::npos);
+        CHECK(p.schema({"apply", "--no-backup"}).code == 0);
+        CHECK(p.schema({"diff", "--print"}).out.rfind("up to date", 0) == 0);
+    }
 }
 
 TEST_CASE("rows: the siblings of a converting type change: REAL, TEXT, NUMERIC, STRICT's ANY") {
     struct Flagged {
         const char *before, *after, *what;
     } flagged[] = {
-        {"CREATE TABLE t (v INTEGER);", "CREATE TABLE t (v REAL);", "from INTEGER to REAL"},
-        {"CREATE TABLE t (v REAL);", "CREATE TABLE t (v NUMERIC);", "from REAL to NUMERIC"},
-        {"CREATE TABLE t (v INT);", "CREATE TABLE t (v VARCHAR(10));", "from INTEGER to TEXT"},
-        {"CREATE TABLE t (v);", "CREATE TABLE t (v DECIMAL(10, 2));", "from BLOB to NUMERIC"},
-        {"CREATE TABLE t (v ANY) STRICT;", "CREATE TABLE t (v ANY);", "from BLOB to NUMERIC"},
+        {"CREATE TABLE t (v INTEGER);", "CREATE TABLE t (v REAL);", "3 stored values are converted from INTEGER to REAL"},
+        {"CREATE TABLE t (v REAL);", "CREATE TABLE t (v NUMERIC);", "3 stored values are converted from REAL to NUMERIC"},
+        {"CREATE TABLE t (v INT);", "CREATE TABLE t (v VARCHAR(10));", "3 stored values are converted from INTEGER to TEXT"},
+        {"CREATE TABLE t (v);", "CREATE TABLE t (v DECIMAL(10, 2));", "2 stored values are converted from BLOB to NUMERIC"},
+        {"CREATE TABLE t (v ANY) STRICT;", "CREATE TABLE t (v ANY);", "2 stored values are converted from BLOB to NUMERIC"},
     };
     for (const auto& f : flagged) {
         Project p;
         p.exec(f.before);
+        // 7 and 3.0 are numbers, '007' numeric text: each converts under some
+        // affinity; 'x', NULL and a blob under none.
+        p.exec("INSERT INTO t VALUES (7), (3.0), ('007'), ('x'), (NULL), (x'07')");
         p.declare(f.after);
         auto r = p.schema({"diff"});
         CHECK_MESSAGE(r.code == 1, f.before);
@@ -399,4 +424,51 @@ TEST_CASE("rows: tables that reference each other are dropped, and created back 
     r = p.schema({"rollback", "--no-backup"});
     REQUIRE_MESSAGE(r.code == 0, r.err);
     CHECK(p.one("SELECT count(*) FROM sqlite_master WHERE name IN ('a', 'b')") == "2");
+}
+
+TEST_CASE("rows: D1 drops tables in a cycle in an order SQLite prepares with foreign keys on (property seed 22)") {
+    // a cascades to its own rows and references b; b references a. Dropping b
+    // first, a's DROP would compile its self-cascade, whose DELETE looks up the
+    // gone b ("no such table"); a first, b's DROP has no action left to compile.
+    for (auto dialect : {Dialect::sqlite, Dialect::d1}) {
+        CAPTURE(int(dialect));
+        Project p;
+        p.exec("CREATE TABLE a (id TEXT PRIMARY KEY NOT NULL, b_id TEXT REFERENCES b (id) ON DELETE SET NULL,"
+               " up TEXT REFERENCES a (id) ON DELETE CASCADE) WITHOUT ROWID;"
+               "CREATE TABLE b (id TEXT PRIMARY KEY NOT NULL, a_id TEXT REFERENCES a (id)) WITHOUT ROWID, STRICT;"
+               "CREATE TABLE kept (v);"
+               "INSERT INTO a VALUES ('1', NULL, NULL); INSERT INTO b VALUES ('2', '1'); UPDATE a SET b_id = '2';");
+        p.declare("CREATE TABLE kept (v);");
+        auto r = run(p, dialect, {"diff", "-m", "drop_both", "--allow-data-loss"});
+        REQUIRE_MESSAGE(r.code == 0, r.err);
+        const std::string forward = forward_file(p);
+        CHECK(forward.find("DROP TABLE a") < forward.find("DROP TABLE b"));
+        r = run(p, dialect, {"apply", "--no-backup"});
+        REQUIRE_MESSAGE(r.code == 0, (r.out + r.err));
+        CHECK(p.one("SELECT count(*) FROM sqlite_master WHERE name IN ('a', 'b')") == "0");
+        r = run(p, dialect, {"rollback", "--no-backup"});
+        REQUIRE_MESSAGE(r.code == 0, (r.out + r.err));
+        CHECK(p.one("SELECT count(*) FROM sqlite_master WHERE name IN ('a', 'b')") == "2");
+    }
+}
+
+TEST_CASE("rows: a dropped child of a rebuilt table goes before the rebuild (D1: property seed 20261416)") {
+    // With keys on, the old parent's DROP would count the child's row as a
+    // violation that the child's own DROP, after the new parent took the name, never takes back.
+    for (auto dialect : {Dialect::sqlite, Dialect::d1}) {
+        CAPTURE(int(dialect));
+        Project p;
+        p.exec("CREATE TABLE child (ref TEXT REFERENCES parent); CREATE TABLE parent (k TEXT PRIMARY KEY);"
+               "INSERT INTO parent VALUES ('a'), ('b'); INSERT INTO child VALUES ('a');");
+        p.declare("CREATE TABLE parent (k TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;");
+        auto r = run(p, dialect, {"diff", "-m", "change", "--allow-data-loss"});
+        REQUIRE_MESSAGE(r.code == 0, r.err);
+        const std::string forward = forward_file(p);
+        CHECK(forward.find("DROP TABLE child") < forward.find("CREATE TABLE new_parent"));
+        r = run(p, dialect, {"apply", "--no-backup"});
+        REQUIRE_MESSAGE(r.code == 0, (r.out + r.err));
+        CHECK(rows_of(p, "parent") == "'a';'b'");
+        CHECK(run(p, dialect, {"rollback", "--no-backup"}).code == 0);
+        CHECK(p.one("SELECT count(*) FROM parent") == "2");
+    }
 }

@@ -57,9 +57,24 @@ struct Precheck {
     std::string count_sql;
 };
 
+// A rebuild's copy that stores a column's values under another type affinity:
+// '007' becomes 7 under INTEGER. Data loss only where a stored value changes,
+// which count_conversions counts on the live rows; without them, every such
+// column is listed.
+struct Conversion {
+    Ident live_table, live_column;  // where the values are now
+    std::string affinity;           // the new one: INTEGER, TEXT, REAL or NUMERIC
+    std::string column;             // "users.code"
+    std::string how;                // "converted from TEXT to INTEGER affinity ('007' becomes 7)"
+
+    // Its data-loss line, with the number of values that change when known.
+    std::string describe(std::optional<std::int64_t> values = std::nullopt) const;
+};
+
 struct Plan {
     std::vector<std::string> summary;    // one line per change, details indented
     std::vector<std::string> data_loss;  // what running it destroys
+    std::vector<Conversion> conversions;  // each also a line of data_loss, uncounted
     std::vector<Precheck> prechecks;
     std::vector<Step> steps;
     std::vector<Ident> rebuilt;  // tables rebuilt (the runner switches foreign keys off for these)

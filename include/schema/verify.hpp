@@ -102,6 +102,12 @@ public:
 // PrecheckError.
 std::vector<Violation> count_violations(sqlite::Database& live, const Plan& plan);
 
+// Counts, in the live database, the stored values each of `plan`'s conversions
+// (a column's new type affinity) would change: a column where none changes
+// leaves the data-loss list, the others say how many. Conversions of tables or
+// columns the live database does not have yet stay listed. Throws PrecheckError.
+void count_conversions(sqlite::Database& live, Plan& plan);
+
 // A lossy plan that cannot be written: why, one line per reason (with counts).
 class DataLossRefused : public std::runtime_error {
 public:

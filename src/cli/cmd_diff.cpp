@@ -104,6 +104,8 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
             }
         }
     }
+    // A new type affinity loses data only where a stored value changes: counted.
+    if (base.live_db) count_conversions(base.live_db, g.up);
     if (!g.up.data_loss.empty() && !o.allow_data_loss && !o.print) {
         std::cerr << out.red("schema: not writing a migration that loses data:") << "\n";
         for (const auto& l : g.up.data_loss) std::cerr << "  ! " << l << "\n";

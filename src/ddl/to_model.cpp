@@ -180,22 +180,34 @@ private:
         }
     }
 
-    // Where a definition starts, and the fields its @renamed hint goes to.
+    // Where a definition starts, where its name is (a quoted name may span
+    // lines), and the fields its @renamed hint goes to.
     struct HintSlot {
         const char* at;
+        const char* name_at;
+        const std::string* name;
         std::optional<Ident>* from;
         SourcePos* hint_pos;
     };
 
-    // Each unclaimed hint on the line where a definition in `defs` starts, after that
-    // start, goes to the last such definition before it.
+    // The lines a hint may share with a definition: from its start to the end of its name.
+    std::pair<int, int> hint_lines(const HintSlot& d) const {
+        const int first = lines_.position(path_, offset_of(d.at)).line;
+        const int name_line = lines_.position(path_, offset_of(d.name_at)).line;
+        return {first, std::max(first, name_line + int(std::count(d.name->begin(), d.name->end(), '\n')))};
+    }
+
+    // Each unclaimed hint on a line of a definition in `defs` (from its start to
+    // the end of its name), after that start, goes to the last such definition
+    // before it.
     void claim_hints(const std::vector<HintSlot>& defs) {
         for (auto& h : hints_) {
             if (h.used) continue;
             const HintSlot* owner = nullptr;
             for (const auto& d : defs) {
                 std::size_t off = offset_of(d.at);
-                if (off < h.offset && lines_.position(path_, off).line == h.line &&
+                auto [first, last] = hint_lines(d);
+                if (off < h.offset && first <= h.line && h.line <= last &&
                     (owner == nullptr || off >= offset_of(owner->at)))
                     owner = &d;
             }
@@ -426,9 +438,10 @@ private:
 
         read_double_quoted_strings(t);
 
-        std::vector<HintSlot> defs{{stmt_at(), &t.renamed_from, &t.renamed_at}};
+        std::vector<HintSlot> defs{{stmt_at(), ct.name.at, &ct.name.name, &t.renamed_from, &t.renamed_at}};
         for (std::size_t i = 0; i < t.columns.size(); ++i)
-            defs.push_back({ct.columns[i].at, &t.columns[i].renamed_from, &t.columns[i].renamed_at});
+            defs.push_back({ct.columns[i].at, ct.columns[i].at, &ct.columns[i].name, &t.columns[i].renamed_from,
+                            &t.columns[i].renamed_at});
         claim_hints(defs);
         insert_unique(schema_.tables, std::move(t), "table", ct.name.at);
     }
@@ -469,7 +482,7 @@ private:
         i.pos = stmt_pos();
         for (auto& c : ci.columns) i.columns.push_back(indexed_column(c));
         if (ci.where) i.where = expr(*ci.where, ci.at);
-        claim_hints({{stmt_at(), &i.renamed_from, &i.renamed_at}});
+        claim_hints({{stmt_at(), ci.name.at, &ci.name.name, &i.renamed_from, &i.renamed_at}});
         insert_unique(schema_.indexes, std::move(i), "index", ci.name.at);
     }
 

@@ -62,14 +62,26 @@ bool numeric_like(Affinity a) { return a == Affinity::integer || a == Affinity::
 
 }  // namespace
 
-std::optional<std::string> conversion_loss(const Table& from_table, const Column& from, const Table& to_table,
-                                           const Column& to) {
+std::optional<Conversion> conversion_loss(const Table& from_table, const Column& from, const Table& to_table,
+                                          const Column& to) {
     const Affinity before = affinity_of(from, from_table.strict);
     const Affinity after = affinity_of(to, to_table.strict);
     if (after == Affinity::blob || after == before || (numeric_like(before) && numeric_like(after)))
         return std::nullopt;
-    return fmt::format("column {}.{}: its stored values are converted from {} to {} affinity ({})",
-                       to_table.name.sql(), to.name.sql(), name_of(before), name_of(after), example_for(after));
+    Conversion c;
+    c.affinity = name_of(after);
+    c.column = fmt::format("{}.{}", to_table.name.sql(), to.name.sql());
+    c.how = fmt::format("converted from {} to {} affinity ({})", name_of(before), name_of(after), example_for(after));
+    return c;
 }
 
 }  // namespace schema::plan_detail
+
+namespace schema {
+
+std::string Conversion::describe(std::optional<std::int64_t> values) const {
+    if (!values) return fmt::format("column {}: its stored values are {}", column, how);
+    return fmt::format("column {}: {} stored value{} {}", column, *values, *values == 1 ? " is" : "s are", how);
+}
+
+}  // namespace schema

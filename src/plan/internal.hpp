@@ -53,10 +53,11 @@ void add_index_precheck(const Index& i, const LiveNames& live, std::vector<Prech
 // it without its own COLLATE changes its collation.
 bool key_recollated(const ModifyTable& m, const std::vector<IndexedColumn>& cols);
 
-// Why copying column `from` of `from_table` into column `to` of `to_table`
-// changes stored values (another type affinity), or nullopt when it cannot.
-std::optional<std::string> conversion_loss(const Table& from_table, const Column& from, const Table& to_table,
-                                           const Column& to);
+// How copying column `from` of `from_table` into column `to` of `to_table` may
+// change stored values (another type affinity), or nullopt when it cannot.
+// The live names are left for the caller.
+std::optional<Conversion> conversion_loss(const Table& from_table, const Column& from, const Table& to_table,
+                                          const Column& to);
 
 // A DEFAULT that ALTER TABLE ... ADD COLUMN accepts on a table with rows.
 bool is_constant_default(const Expr& e);

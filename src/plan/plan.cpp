@@ -2,20 +2,22 @@
 // what depends on them, and the order of the statements.
 //
 // Statement order (each phase only needs what the earlier ones left in place):
-//    0. PRAGMA defer_foreign_keys (only when tables are rebuilt)
+//    0. PRAGMA defer_foreign_keys (only when tables are rebuilt, or dropped
+//       tables reference each other)
 //    1. DROP TRIGGER   dropped, changed, and those that depend on a table or view
 //                      that is dropped or rebuilt below
 //    2. DROP VIEW      likewise, readers before what they read
 //    3. DROP INDEX     dropped and changed (indexes of dropped or rebuilt
 //                      tables go with their table)
-//    4. DROP TABLE     dropped/changed virtual tables, and dropped tables whose
-//                      name a new virtual table takes
+//    4. DROP TABLE     dropped/changed virtual tables, dropped tables whose
+//                      name a new virtual table takes, and, when tables are
+//                      rebuilt, dropped tables no kept table references
 //    5. ALTER TABLE ... RENAME TO            hinted table renames
 //    6. ALTER TABLE ... RENAME COLUMN        hinted column renames
 //    7. ALTER TABLE ... DROP / ADD COLUMN    tables that need nothing more
 //    8. CREATE TABLE / VIRTUAL TABLE         new ones, parents first
 //    9. rebuilds (rebuild.cpp)
-//   9b. DROP TABLE     dropped tables, children first: after the rebuilds, so that
+//   9b. DROP TABLE     the other dropped tables, children first: after the rebuilds, so that
 //                      a kept table rebuilt without its reference to one no longer
 //                      references it when it goes (no ON DELETE action fires)
 //   10. CREATE INDEX   new, changed, and every index of a rebuilt table
@@ -24,6 +26,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "internal.hpp"
@@ -271,7 +274,7 @@ private:
                                                           "replaced",
                                                           mt->to.name.sql(), mc->to.name.sql()));
             }
-            if (is_rebuilt(mt->to.name)) add_conversion_losses(*mt);
+            if (is_rebuilt(mt->to.name)) add_conversion_losses(*mt, live_names(mt->to.name));
             if (auto live = live_names(mt->to.name)) {
                 add_prechecks(*mt, *live, live_names_of(), plan_.prechecks);
                 add_recollated_index_prechecks(*mt, *live);
@@ -306,10 +309,20 @@ private:
     }
 
     // The copy of a rebuild stores each value under its new column's type.
-    void add_conversion_losses(const ModifyTable& m) {
+    // A table the live database lacks (it comes with a pending migration) has no
+    // rows to count: its conversions stay listed.
+    void add_conversion_losses(const ModifyTable& m, const std::optional<LiveNames>& live) {
         for (const auto& c : m.to.columns)
             if (const Column* old = m.from.column(c.name); old && !c.generated)
-                if (auto loss = conversion_loss(m.from, *old, m.to, c)) plan_.data_loss.push_back(*loss);
+                if (auto loss = conversion_loss(m.from, *old, m.to, c)) {
+                    if (live) {
+                        loss->live_table = live->table;
+                        auto renamed = live->columns.find(c.name.key());
+                        loss->live_column = renamed != live->columns.end() ? renamed->second : c.name;
+                    }
+                    plan_.data_loss.push_back(loss->describe());
+                    plan_.conversions.push_back(std::move(*loss));
+                }
     }
 
     // What the statements of a lossy copy may leave out or change, uncounted
@@ -400,17 +413,88 @@ private:
             }
         }
         // Dropped tables that reference each other in a cycle: whichever goes
-        // first, a later one still references it, and with foreign keys on SQLite
-        // cannot even prepare that later DROP's implicit DELETE ("no such table").
+        // first, a later one still references it. Dropped with foreign keys off
+        // where the target allows it; on D1 drop_order finds an order SQLite can
+        // prepare with keys on where there is one.
         std::set<std::string> gone_before;
-        auto order = tables_in_dependency_order(*mapped_);
-        for (auto it = order.rbegin(); it != order.rend(); ++it) {
-            if (!dropped.count((*it)->name.key())) continue;
-            for (const auto& fk : (*it)->foreign_keys)
+        for (const Table* t : drop_order(dropped)) {
+            for (const auto& fk : t->foreign_keys)
                 if (gone_before.count(fk.parent.key())) parents.insert(fk.parent.key());
-            gone_before.insert((*it)->name.key());
+            gone_before.insert(t->name.key());
         }
         for (const auto& key : parents) plan_.dropped_parents.push_back(mapped_->tables.at(key).name);
+    }
+
+    // The order to drop `dropped` in: children before their parents, and, where
+    // they reference each other in a cycle, an order SQLite can prepare with
+    // foreign keys on. With keys on, DROP TABLE compiles a DELETE of every row,
+    // and with it the ON DELETE actions (CASCADE, SET NULL, SET DEFAULT) of the
+    // tables referencing it, then theirs; each table such an action changes
+    // looks up its own parents, which must still exist ("no such table"
+    // otherwise). The table's own DELETE treats a dropped parent as empty.
+    std::vector<const Table*> drop_order(const std::set<std::string>& dropped) const {
+        std::vector<const Table*> left;
+        auto order = tables_in_dependency_order(*mapped_);
+        for (auto it = order.rbegin(); it != order.rend(); ++it)
+            if (dropped.count((*it)->name.key())) left.push_back(*it);
+        std::map<std::string, std::set<std::string>> acted_on;  // parent → tables its ON DELETE actions change
+        for (const auto& [key, t] : mapped_->tables)
+            for (const auto& fk : t.foreign_keys)
+                if (row_changing_action(fk.on_delete)) acted_on[fk.parent.key()].insert(key);
+        std::set<std::string> gone;
+        auto preparable = [&](const Table& victim) {
+            std::set<std::string> reached;
+            std::vector<std::string> todo{victim.name.key()};
+            while (!todo.empty()) {
+                auto it = acted_on.find(todo.back());
+                todo.pop_back();
+                if (it == acted_on.end()) continue;
+                for (const auto& key : it->second)
+                    if (!gone.count(key) && reached.insert(key).second) todo.push_back(key);
+            }
+            for (const auto& key : reached)
+                for (const auto& fk : mapped_->tables.at(key).foreign_keys)
+                    if (gone.count(fk.parent.key())) return false;
+            return true;
+        };
+        // First the children-first order, taking the first table that can go
+        // (in a schema without such cycles, the answer at once).
+        std::vector<const Table*> out;
+        for (auto rest = left; !rest.empty();) {
+            auto next = std::find_if(rest.begin(), rest.end(), [&](const Table* t) { return preparable(*t); });
+            if (next == rest.end()) break;
+            gone.insert((*next)->name.key());
+            out.push_back(*next);
+            rest.erase(next);
+        }
+        if (out.size() == left.size()) return out;
+        // Stuck: a depth-first search over the orders, within a budget.
+        out.clear();
+        gone.clear();
+        int budget = 20000;
+        std::function<bool()> place = [&]() {
+            if (left.empty()) return true;
+            for (std::size_t i = 0; i < left.size(); ++i) {
+                if (--budget < 0) return false;
+                const Table* t = left[i];
+                if (!preparable(*t)) continue;
+                left.erase(left.begin() + std::ptrdiff_t(i));
+                gone.insert(t->name.key());
+                out.push_back(t);
+                if (place()) return true;
+                out.pop_back();
+                gone.erase(t->name.key());
+                left.insert(left.begin() + std::ptrdiff_t(i), t);
+            }
+            return false;
+        };
+        if (place()) return out;
+        // None found: children first (the sqlite dialect drops them with keys
+        // off; on D1 the proof refuses, naming the statement).
+        out.clear();
+        for (auto it = order.rbegin(); it != order.rend(); ++it)
+            if (dropped.count((*it)->name.key())) out.push_back(*it);
+        return out;
     }
 
     Ident temp_name(const Ident& table, std::set<std::string>& taken) const {
@@ -442,6 +526,12 @@ private:
         if (!rebuilt_.empty())
             step({}, "PRAGMA defer_foreign_keys = ON",
                  "foreign keys are checked at COMMIT, not after each statement, while rows move between tables");
+        else if (!plan_.dropped_parents.empty())
+            // With keys on (D1), a dropped parent's rows still referenced by a table
+            // dropped after it count as violations until that DROP takes them back.
+            step({}, "PRAGMA defer_foreign_keys = ON",
+                 "foreign keys are checked at COMMIT, not after each statement, while tables that reference each "
+                 "other are dropped");
 
         // 1. triggers
         for (const auto& key : triggers_out_) {
@@ -581,32 +671,52 @@ private:
         }
     }
 
-    // Dropped tables go after the rebuilds: with foreign keys on (D1, or a file
-    // the runner runs with keys on), DROP TABLE deletes every row first and fires
-    // the ON DELETE actions of each table still referencing it. A kept table
-    // rebuilt without its reference must have let go of it by then. Only a
-    // table whose name a new virtual table takes goes before (phase 4).
+    // Dropped tables go after the rebuilds when a kept table references them,
+    // directly or through other dropped tables: with foreign keys on (D1, or a
+    // file the runner runs with keys on), DROP TABLE deletes every row first and
+    // fires the ON DELETE actions of each table still referencing it, so a kept
+    // table rebuilt without its reference must have let go of it by then.
+    // The others go before the rebuilds (phase 4): a dropped child of a rebuilt
+    // table still there when the old parent goes would count as a violation
+    // that no later DROP takes back (the renamed new parent has its rows).
+    // A table whose name a new virtual table takes goes before in any case.
+    std::set<std::string> dropped_late() const {
+        std::set<std::string> dropped, late;
+        for (auto c : of_kind<DropTable>(d_)) dropped.insert(c->table.name.key());
+        for (const auto& [key, t] : mapped_->tables)
+            if (!dropped.count(key))
+                for (const auto& fk : t.foreign_keys)
+                    if (dropped.count(fk.parent.key())) late.insert(fk.parent.key());
+        if (rebuilt_.empty()) return dropped;  // nothing to go before: the usual order
+        for (std::vector<std::string> todo(late.begin(), late.end()); !todo.empty();) {
+            auto it = mapped_->tables.find(todo.back());
+            todo.pop_back();
+            if (it == mapped_->tables.end()) continue;
+            for (const auto& fk : it->second.foreign_keys)
+                if (dropped.count(fk.parent.key()) && late.insert(fk.parent.key()).second)
+                    todo.push_back(fk.parent.key());
+        }
+        return late;
+    }
     std::set<std::string> dropped_after_rebuilds() const {
-        std::set<std::string> out;
+        std::set<std::string> out, late = dropped_late();
         for (auto c : of_kind<DropTable>(d_))
-            if (!to_.virtual_table(c->table.name)) out.insert(c->table.name.key());
+            if (!to_.virtual_table(c->table.name) && late.count(c->table.name.key())) out.insert(c->table.name.key());
         return out;
     }
     std::set<std::string> dropped_before_rebuilds() const {
-        std::set<std::string> out;
+        std::set<std::string> out, late = dropped_late();
         for (auto c : of_kind<DropTable>(d_))
-            if (to_.virtual_table(c->table.name)) out.insert(c->table.name.key());
+            if (to_.virtual_table(c->table.name) || !late.count(c->table.name.key())) out.insert(c->table.name.key());
         return out;
     }
 
-    // DROP TABLE, children before their parents, so that no dropped table's
-    // ON DELETE action fires on another dropped table that is still there.
+    // DROP TABLE in drop_order: children before their parents, so that no dropped
+    // table's ON DELETE action fires on another dropped table that is still there.
     void drop_tables(const std::set<std::string>& dropped) {
-        auto order = tables_in_dependency_order(*mapped_);
-        for (auto it = order.rbegin(); it != order.rend(); ++it)
-            if (dropped.count((*it)->name.key()))
-                step({relation_key((*it)->name)}, "DROP TABLE " + (*it)->name.sql(),
-                     "- table " + (*it)->name.sql() + " (its rows are lost)", {}, true);
+        for (const Table* t : drop_order(dropped))
+            step({relation_key(t->name)}, "DROP TABLE " + t->name.sql(), "- table " + t->name.sql() + " (its rows are lost)",
+                 {}, true);
     }
 
     bool is_modified_index(const std::string& key) const { return changed_indexes_.count(key) != 0; }

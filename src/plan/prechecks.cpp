@@ -23,6 +23,15 @@ std::string column_list(const std::vector<IndexedColumn>& cols) {
     return s;
 }
 
+// The key of each row as the index compares it: expression and COLLATE, without
+// ASC/DESC, which GROUP BY does not take.
+std::string group_list(const std::vector<IndexedColumn>& cols) {
+    std::string s;
+    for (const auto& c : cols)
+        s += (s.empty() ? "" : ", ") + c.expr.sql() + (c.collate ? " COLLATE " + c.collate->sql() : "");
+    return s;
+}
+
 std::string name_list(const std::vector<Ident>& names) {
     std::string s;
     for (const auto& n : names) s += (s.empty() ? "" : ", ") + n.sql();
@@ -41,7 +50,7 @@ std::string duplicates_sql(const std::string& source, const std::vector<IndexedC
                            const std::optional<Expr>& where = std::nullopt) {
     return fmt::format("SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM {} WHERE {}{} GROUP BY {} "
                        "HAVING count(*) > 1)",
-                       source, not_null_all(cols), where ? " AND (" + where->sql() + ")" : "", column_list(cols));
+                       source, not_null_all(cols), where ? " AND (" + where->sql() + ")" : "", group_list(cols));
 }
 
 std::optional<Ident> collation_of(const Column* c) { return c ? c->collate : std::nullopt; }

@@ -275,6 +275,19 @@ void emit_rebuilds(const std::vector<Rebuild>& rebuilds, const Schema& to_schema
             add(fmt::format("DELETE FROM sqlite_sequence WHERE name = {}", quote_string(r.temp.name())),
                 "keep the AUTOINCREMENT counter: ids of deleted rows must not come back");
             add(counter_sql(from, to, r.temp), "");
+        } else if (from.autoincrement()) {
+            // Removing AUTOINCREMENT: a counter above the highest id (ids of deleted
+            // rows) goes with the new table (DROP TABLE deletes the old table's,
+            // RENAME carries this one), so the rollback that adds AUTOINCREMENT back
+            // restores it. SQLite ignores it meanwhile. At the highest id it is left
+            // to go: the rollback sets it there again.
+            const std::string rowid = rowid_name(to);
+            add(fmt::format("UPDATE sqlite_sequence SET name = {} WHERE name = {} COLLATE NOCASE{}",
+                            quote_string(r.temp.name()), quote_string(from.name.name()),
+                            rowid.empty() ? ""
+                                          : fmt::format(" AND seq > (SELECT coalesce(max({}), 0) FROM {})", rowid,
+                                                        r.temp.sql())),
+                "keep an AUTOINCREMENT counter above the highest id for a rollback (SQLite ignores it meanwhile)");
         }
     }
     for (auto it = rebuilds.rbegin(); it != rebuilds.rend(); ++it)

@@ -4,6 +4,7 @@
 // data-loss list gives exact counts and a loss it cannot carry is refused.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "schema/verify.hpp"
@@ -86,6 +87,63 @@ std::vector<Violation> count_violations(sqlite::Database& live, const Plan& plan
         }
     }
     return out;
+}
+
+namespace {
+
+bool has_column(sqlite::Database& db, const Ident& table, const Ident& column) {
+    auto st = db.prepare("SELECT 1 FROM pragma_table_xinfo(?1, 'main') WHERE name = ?2 COLLATE NOCASE");
+    st.bind(1, table.name());
+    st.bind(2, column.name());
+    return st.step();
+}
+
+// How many stored values of a column change under `affinity`. SQLite applies it
+// itself: each value goes into a column of that affinity beside an untyped copy.
+// A conversion always changes the storage class ('007' text to 7 integer, 3.0
+// real to 3 integer, 7 integer to '7' text), so comparing typeof() is exact.
+std::int64_t count_converted(sqlite::Database& live, const Conversion& c) {
+    live.exec("DROP TABLE IF EXISTS temp.schema_affinity_probe");
+    live.exec(fmt::format("CREATE TEMP TABLE schema_affinity_probe (stored, converted {})", c.affinity));
+    std::int64_t n = 0;
+    try {
+        live.exec(fmt::format("INSERT INTO temp.schema_affinity_probe SELECT {0}, {0} FROM main.{1}",
+                              c.live_column.sql(), c.live_table.sql()));
+        n = live.query_int("SELECT count(*) FROM temp.schema_affinity_probe WHERE typeof(stored) <> typeof(converted)");
+    } catch (...) {
+        live.exec("DROP TABLE temp.schema_affinity_probe");
+        throw;
+    }
+    live.exec("DROP TABLE temp.schema_affinity_probe");
+    return n;
+}
+
+}  // namespace
+
+void count_conversions(sqlite::Database& live, Plan& plan) {
+    std::vector<Conversion> kept;
+    for (auto& c : plan.conversions) {
+        auto line = std::find(plan.data_loss.begin(), plan.data_loss.end(), c.describe());
+        if (c.live_table.name().empty() || line == plan.data_loss.end() || !has_table(live, "main", c.live_table) ||
+            !has_column(live, c.live_table, c.live_column)) {
+            kept.push_back(std::move(c));  // no live rows to count: stays listed as it may convert
+            continue;
+        }
+        std::int64_t n = 0;
+        try {
+            n = count_converted(live, c);
+        } catch (const sqlite::Error& e) {
+            throw PrecheckError(fmt::format("cannot count the values of column {} that its new type converts, in {}: {}",
+                                            c.column, live_file(live), e.what()));
+        }
+        if (n == 0) {
+            plan.data_loss.erase(line);
+            continue;
+        }
+        *line = c.describe(n);
+        kept.push_back(std::move(c));
+    }
+    plan.conversions = std::move(kept);
 }
 
 Plan plan_skipping_violations(const Diff& d, const Schema& from, const Schema& to, sqlite::Database& live) {

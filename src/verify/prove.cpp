@@ -336,6 +336,20 @@ std::vector<Part> split(const Schema& from, const Schema& to, const Scope& befor
                 if (auto t = to.tables.find(k.substr(2)); k[0] == 'r' && t != to.tables.end())
                     for (const auto& fk : t->second.foreign_keys)
                         if (!from.tables.count(fk.parent.key())) c.unite(k, relation_key(fk.parent));
+    // A table also shares its part with a parent that any step changes: as mere
+    // context the parent would stay as it was before, while the table's new
+    // definition may already name what the change gives it (a renamed key
+    // column: "foreign key mismatch"; property seed 20261377).
+    std::set<std::string> changed;
+    for (const auto* plan : {&up, &down})
+        for (const auto& st : plan->steps) changed.insert(st.touches.begin(), st.touches.end());
+    for (const auto& k : changed) {
+        if (k[0] != 'r') continue;
+        for (const Schema* side : {&from, &to})
+            if (auto t = side->tables.find(k.substr(2)); t != side->tables.end())
+                for (const auto& fk : t->second.foreign_keys)
+                    if (changed.count(relation_key(fk.parent))) c.unite(k, relation_key(fk.parent));
+    }
     // Objects on the `to` side that the steps do not name (indexes and triggers of
     // a table in a part) join their table's part.
     for (const auto& [k, i] : to.indexes) c.unite("i:" + k, relation_key(i.table));
@@ -378,11 +392,39 @@ std::vector<Part> split(const Schema& from, const Schema& to, const Scope& befor
             for (const auto& k : indexes_on[r]) p.after.indexes.insert(k);
             for (const auto& k : triggers_on[r]) p.after.triggers.insert(k);
         }
+        // What the shadow holds afterwards: what it held before, and what is new.
+        // An object that exists before but was not copied in stays out, though
+        // a step names it (a parent as context) or a name-based dependency
+        // reaches it (a view whose SELECT reads like a new table named "select").
+        auto erase_absent = [](std::set<std::string>& after, const std::set<std::string>& before, auto existed) {
+            for (auto it = after.begin(); it != after.end();)
+                it = !before.count(*it) && existed(*it) ? after.erase(it) : std::next(it);
+        };
+        erase_absent(p.after.relations, p.before.relations, [&](const std::string& k) { return from.has_relation(Ident(k)); });
+        erase_absent(p.after.indexes, p.before.indexes, [&](const std::string& k) { return from.indexes.count(k) != 0; });
+        erase_absent(p.after.triggers, p.before.triggers, [&](const std::string& k) { return from.triggers.count(k) != 0; });
         p.context = parents_outside(from, to, p);
         for (const auto& k : p.context) p.before.relations.insert(k);
         out.push_back(std::move(p));
     }
     return out;
+}
+
+// Every object of `from` a step of either plan names goes into the shadow, with
+// what it depends on: the planner's name-based dependencies may reach further
+// than the changes do (a view dropped and recreated around a new table whose
+// name is a word of its SELECT), and each statement must find its object.
+void include_touched(Scope& scope, const Schema& from, const Plan& up, const Plan& down) {
+    if (scope.everything) return;
+    for (const auto* plan : {&up, &down})
+        for (const auto& st : plan->steps)
+            for (const auto& k : st.touches) {
+                const std::string key = k.substr(2);
+                if (k[0] == 'r' && from.has_relation(Ident(key))) scope.relations.insert(key);
+                if (k[0] == 'i' && from.indexes.count(key)) scope.indexes.insert(key);
+                if (k[0] == 't' && from.triggers.count(key)) scope.triggers.insert(key);
+            }
+    add_relation_closure(from, scope);
 }
 
 // How the runner runs the pair.
@@ -436,6 +478,7 @@ void prove(const Schema& from, const Schema& to, const Diff& d, const Plan& plan
     const KeysOn keys{migrate::runs_with_foreign_keys_on(up_file.text, up_script, up_file.dialect),
                       migrate::runs_with_foreign_keys_on(down_file.text, down_script, down_file.dialect)};
     Scope before = scope_of(d, up, from);
+    include_touched(before, from, up, down);
     std::vector<Part> parts;
     {
         PhaseTimer t(fmt::format("  proof: split ({} objects)",

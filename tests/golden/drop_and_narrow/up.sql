@@ -22,6 +22,9 @@
 -- foreign keys are checked at COMMIT, not after each statement, while rows move between tables
 PRAGMA defer_foreign_keys = ON;
 
+-- ! - table old_audit (its rows are lost)
+DROP TABLE old_audit;
+
 -- rebuild notes: ALTER TABLE cannot change a column's NOT NULL (body)
 -- build it anew as new_notes
 CREATE TABLE new_notes (
@@ -39,6 +42,3 @@ DROP TABLE notes;
 
 -- give the new table its name
 ALTER TABLE new_notes RENAME TO notes;
-
--- ! - table old_audit (its rows are lost)
-DROP TABLE old_audit;
