@@ -66,10 +66,10 @@ TEST_CASE("comments: the statements SQLite finds in a migration file are exactly
         Plan plan;
         plan.summary = {"~ table " + hostile, "    + column " + hostile};
         plan.data_loss = {"drops " + hostile};
-        plan.prechecks.push_back({Ident("t"), "t." + hostile + " becomes NOT NULL", "SELECT 0"});
+        plan.prechecks.push_back({Ident("t"), Ident("t"), "t." + hostile + " becomes NOT NULL", "SELECT 0"});
         plan.rebuilt = {Ident(hostile), Ident("plain")};
-        plan.steps.push_back({"SELECT 1", "note " + hostile, {}, false, {}});
-        plan.steps.push_back({"SELECT 'x\n-- not a comment'", hostile, {}, true, {}});
+        plan.steps.push_back({"SELECT 1", "note " + hostile, {}, false, {}, {}});
+        plan.steps.push_back({"SELECT 'x\n-- not a comment'", hostile, {}, true, {}, {}});
         for (bool rollback : {false, true})
             for (Dialect dialect : {Dialect::sqlite, Dialect::d1}) {
                 MigrationInfo info{"0002_x.sql", "rollback/0002_x.sql", rollback, {"gone: " + hostile}, dialect};

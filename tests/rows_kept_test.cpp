@@ -472,3 +472,40 @@ TEST_CASE("rows: a dropped child of a rebuilt table goes before the rebuild (D1:
         CHECK(p.one("SELECT count(*) FROM parent") == "2");
     }
 }
+
+TEST_CASE("rows: on D1, drops that cannot run with foreign keys on are refused with the reason, nothing written") {
+    struct Refused {
+        const char *name, *before, *after, *reason;
+    } cases[] = {
+        // Each cascades to its own rows and references the other (property seed 777367).
+        {"cycle of self-cascading tables",
+         "CREATE TABLE a (id TEXT PRIMARY KEY, up TEXT REFERENCES a (id) ON DELETE CASCADE,"
+         " b_id TEXT REFERENCES b (id) ON DELETE CASCADE);"
+         "CREATE TABLE b (id TEXT PRIMARY KEY, up TEXT REFERENCES b (id) ON DELETE SET NULL, a_id TEXT REFERENCES a);"
+         "CREATE TABLE kept (v);",
+         "CREATE TABLE kept (v);", "reference each other and ON DELETE actions reach their own rows"},
+        // A kept table rebuilt without its RESTRICT reference to a dropped table
+        // that references it back (property seed 777666).
+        {"mutual RESTRICT with a rebuilt table",
+         "CREATE TABLE d (k TEXT PRIMARY KEY, ref INTEGER REFERENCES kept ON DELETE RESTRICT);"
+         "CREATE TABLE kept (id INTEGER PRIMARY KEY, ref TEXT REFERENCES d (k) ON DELETE RESTRICT);"
+         "INSERT INTO d VALUES ('x', 9); INSERT INTO kept VALUES (9, 'x');",
+         "CREATE TABLE kept (id INTEGER PRIMARY KEY, ref TEXT);", "dropped table d references rebuilt table kept"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.name);
+        Project p;
+        p.exec(c.before);
+        p.declare(c.after);
+        auto r = run(p, Dialect::d1, {"diff", "-m", "drop", "--allow-data-loss"});
+        CHECK(r.code == 2);
+        CHECK_MESSAGE(r.err.find("cannot run with foreign keys on") != std::string::npos, r.err);
+        CHECK_MESSAGE(r.err.find(c.reason) != std::string::npos, r.err);
+        CHECK(p.files().empty());
+        // The sqlite dialect runs the same drops with foreign keys off.
+        r = run(p, Dialect::sqlite, {"diff", "-m", "drop", "--allow-data-loss"});
+        REQUIRE_MESSAGE(r.code == 0, r.err);
+        r = run(p, Dialect::sqlite, {"apply", "--no-backup"});
+        CHECK_MESSAGE(r.code == 0, r.err);
+    }
+}

@@ -81,6 +81,10 @@ struct Plan {
     // Dropped tables that a kept table still references: dropped with foreign keys
     // off where the target allows it, so that no ON DELETE action fires.
     std::vector<Ident> dropped_parents;
+    // Why this plan cannot run with foreign keys on (D1), where the sqlite dialect
+    // runs it with keys off: tables that reference each other and that SQLite
+    // cannot drop one after the other with keys on. Empty: it can.
+    std::vector<std::string> needs_foreign_keys_off_because;
 
     bool needs_foreign_keys_off() const { return !rebuilt.empty() || !dropped_parents.empty(); }
 

@@ -231,7 +231,7 @@ int run_check(const CheckOptions& o, const Project& p, Output& out) {
         std::vector<migrate::Unnumbered> unnumbered;
         if (fs::exists(p.db)) {
             auto db = migrate::open_to_read(p.db, p.busy_timeout_ms);
-            live = inspect_live(db, p);
+            live = inspect_live(db, target_of(p));
             applied = migrate::recorded_history(db, p.history(), dir);
             unnumbered = migrate::unnumbered_files(&db, p.history(), dir);
         } else {

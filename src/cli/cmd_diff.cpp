@@ -8,6 +8,7 @@
 
 #include "context.hpp"
 #include "schema/files.hpp"
+#include "schema/pipeline.hpp"
 #include "schema/timing.hpp"
 #include "schema/verify.hpp"
 #include "schema/write.hpp"
@@ -58,59 +59,41 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
     if (p.dialect == Dialect::d1) migrate::require_wrangler_layout(dir);
     Baseline base;
     try {
-        base = load_baseline(p, dir);
+        base = baseline(target_of(p), dir);
     } catch (...) {
         parsed.wait();
         throw;
     }
     Schema declared = parsed.get();
 
-    Generated g = plan_pair(base.schema, declared, {});
-    if (g.diff.empty()) {
-        if (out.json())
-            out.json_line(nlohmann::json{{"event", "up_to_date"}, {"database", p.db.string()},
-                                         {"pending", base.pending.size()}});
-        else
-            std::cout << "up to date: " << p.db.string()
-                      << (base.pending.empty() ? "" : " with its pending migrations") << " matches "
-                      << p.schema_dir.string() << "\n";
-        return 0;
-    }
-
     // --print plans exactly as a written diff does: the same counts, the same plan.
-    if (base.live_db) {
-        std::vector<Violation> bad;
-        try {
-            bad = count_violations(base.live_db, g.up);
-        } catch (const PrecheckError& e) {
-            if (base.pending.empty()) throw;
-            throw PrecheckError(std::string(e.what()) + " (the live database does not have the pending migrations "
-                                                        "yet: apply them first)");
-        }
-        if (!bad.empty() && !o.allow_data_loss) {
-            report_violations(bad, p, out);
+    Proposal g = propose(base, declared, o.allow_data_loss);
+    switch (g.verdict) {
+        case Proposal::Verdict::up_to_date:
+            if (out.json())
+                out.json_line(nlohmann::json{{"event", "up_to_date"}, {"database", p.db.string()},
+                                             {"pending", base.pending.size()}});
+            else
+                std::cout << "up to date: " << p.db.string()
+                          << (base.pending.empty() ? "" : " with its pending migrations") << " matches "
+                          << p.schema_dir.string() << "\n";
+            return 0;
+        case Proposal::Verdict::rows_violate:
+            report_violations(g.violations, p, out);
             return 1;
-        }
-        if (!bad.empty()) {
-            try {
-                g = plan_pair(base.schema, declared, PlanOptions{true}, &base.live_db);
-            } catch (const DataLossRefused& e) {
-                std::cerr << out.red("schema: --allow-data-loss cannot resolve these rows; not writing the "
-                                     "migration:")
-                          << "\n";
-                for (const auto& l : e.reasons()) std::cerr << "  ! " << l << "\n";
-                std::cerr << "Fix the data first (a hand-written migration: `schema new fix_data`).\n";
-                return 1;
-            }
-        }
-    }
-    // A new type affinity loses data only where a stored value changes: counted.
-    if (base.live_db) count_conversions(base.live_db, g.up);
-    if (!g.up.data_loss.empty() && !o.allow_data_loss && !o.print) {
-        std::cerr << out.red("schema: not writing a migration that loses data:") << "\n";
-        for (const auto& l : g.up.data_loss) std::cerr << "  ! " << l << "\n";
-        std::cerr << "Pass --allow-data-loss to write it anyway (see it first with --print).\n";
-        return 1;
+        case Proposal::Verdict::cannot_resolve:
+            std::cerr << out.red("schema: --allow-data-loss cannot resolve these rows; not writing the migration:")
+                      << "\n";
+            for (const auto& l : g.unresolved) std::cerr << "  ! " << l << "\n";
+            std::cerr << "Fix the data first (a hand-written migration: `schema new fix_data`).\n";
+            return 1;
+        case Proposal::Verdict::loses_data:
+            if (o.allow_data_loss || o.print) break;
+            std::cerr << out.red("schema: not writing a migration that loses data:") << "\n";
+            for (const auto& l : g.up.data_loss) std::cerr << "  ! " << l << "\n";
+            std::cerr << "Pass --allow-data-loss to write it anyway (see it first with --print).\n";
+            return 1;
+        case Proposal::Verdict::ready: break;
     }
 
     const std::string name = slug(o.name.empty() ? default_name(g.diff) : o.name);
@@ -120,7 +103,7 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
     MigrationInfo down_info{down_path.filename().string(), up_path.filename().string(), true, g.up.data_loss,
                             p.dialect};
     // What is proven is the text written, byte for byte.
-    write_and_prove(g, base.schema, declared, up_info, down_info, &sources);
+    prove_texts(g, base.schema, declared, up_info, down_info, &sources);
     const std::string& up_text = g.up_text;
     const std::string& down_text = g.down_text;
 

@@ -96,7 +96,7 @@ int run_inspect(const InspectCmdOptions& o, const Project& p, Output& out) {
     Schema live;
     {
         auto db = migrate::open_to_read(p.db, p.busy_timeout_ms);
-        live = inspect_live(db, p);
+        live = inspect_live(db, target_of(p));
     }
     const auto unknown_modules = unknown_module_warnings(live);
     for (const auto& w : unknown_modules) std::cerr << w.format() << "\n";
@@ -129,12 +129,12 @@ int run_inspect(const InspectCmdOptions& o, const Project& p, Output& out) {
                      "above)\n";
     if (!o.no_migration && migrations.migrations.empty() && !live.empty() && unknown_modules.empty()) {
         if (migrations.root.empty()) migrations.root = p.migrations_dir;
-        Generated g = plan_pair(Schema{}, live, {});
+        Proposal g = propose(Schema{}, live, nullptr, false);
         auto [up, down] = migrations.paths_for(1, "initial");
         MigrationInfo up_info{up.filename().string(), fs::relative(down, migrations.root).string(), false, {},
                               p.dialect};
         MigrationInfo down_info{down.filename().string(), up.filename().string(), true, {}, p.dialect};
-        write_and_prove(g, Schema{}, live, up_info, down_info, nullptr);
+        prove_texts(g, Schema{}, live, up_info, down_info);
         files.create(down, g.down_text);
         files.create(up, g.up_text);
         migration = up.string();

@@ -1,5 +1,5 @@
 // What every command shares: where the project's files and database are, and
-// the steps from files to a proven migration pair.
+// reading the declared files. The pipeline itself is schema/pipeline.hpp.
 #pragma once
 
 #include <filesystem>
@@ -11,8 +11,7 @@
 #include "schema/dialect.hpp"
 #include "schema/diff.hpp"
 #include "schema/migrate.hpp"
-#include "schema/plan.hpp"
-#include "schema/write.hpp"
+#include "schema/pipeline.hpp"
 
 namespace schema::cli {
 
@@ -57,37 +56,7 @@ Schema parse_declared(const std::vector<SourceFile>& sources, Dialect dialect = 
 // Throws InputError naming any .sql entry that cannot be read as a file.
 std::vector<SourceFile> read_schema_files(const fs::path& dir);
 
-// The schema of the project's database, without the tracking tables (ours and
-// wrangler's).
-Schema inspect_live(sqlite::Database& db, const Project& p);
-
-// Live schema (empty when the file does not exist yet) plus the pending
-// migrations of the directory replayed on a shadow copy.
-struct Baseline {
-    Schema schema;  // live + pending
-    bool database_exists = false;
-    sqlite::Database live_db;  // read-only, open when the database exists (for prechecks)
-    std::vector<const migrate::Migration*> pending;
-};
-Baseline load_baseline(const Project& p, const migrate::Directory& dir);
-
-// Schema produced by replaying every migration of `dir` on an empty database.
-Schema replay_all(const migrate::Directory& dir);
-
-// A forward/rollback pair: planned, then written and proven.
-struct Generated {
-    Diff diff;
-    Plan up, down;
-    std::string up_text, down_text;  // the files' text, once written
-};
-// The diff and the plans of both directions; not proven yet. With
-// options.skip_violating_rows, `live` (required then) holds the rows the forward
-// plan leaves out and counts (plan_skipping_violations).
-Generated plan_pair(const Schema& from, const Schema& to, const PlanOptions& options,
-                    sqlite::Database* live = nullptr);
-// Renders the pair's file texts and proves those texts on a shadow, run as the
-// runner of `up_info.dialect` runs them; throws ProofError.
-void write_and_prove(Generated& g, const Schema& from, const Schema& to, const MigrationInfo& up_info,
-                     const MigrationInfo& down_info, const std::vector<SourceFile>* sources);
+// The project's database as the pipeline sees it (schema/pipeline.hpp).
+Target target_of(const Project& p);
 
 }  // namespace schema::cli

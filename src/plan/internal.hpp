@@ -40,8 +40,23 @@ struct Rebuild {
 // SQLite's rebuild procedure for the tables in `rebuilds` (parents before
 // children), with foreign keys between them retargeted to the new tables so that
 // no ON DELETE action fires and no row is lost even with foreign keys on.
+// `from` is the live schema (renames applied): the old tables go in drop_order.
 // `to` supplies the parents of new foreign keys (lossy copies delete orphans).
-void emit_rebuilds(const std::vector<Rebuild>& rebuilds, const Schema& to, std::vector<Step>& out);
+// `amid` (dropped tables only rebuilt tables reference) runs once every row is
+// copied, before the old tables go. Why the steps cannot run with foreign keys
+// on, if so, goes to `keys_off_because`.
+void emit_rebuilds(const std::vector<Rebuild>& rebuilds, const Schema& from, const Schema& to, std::vector<Step> amid,
+                   std::vector<Step>& out, std::vector<std::string>& keys_off_because);
+
+// "CASCADE", "SET NULL" or "SET DEFAULT": an ON DELETE action that changes rows; else null.
+const char* row_changing_action(FkAction a);
+
+// The order to drop tables of `s` in (drop_order.cpp): `preferred` (children
+// first) where SQLite can prepare each DROP with foreign keys on; else the first
+// order found that it can (tables in a cycle with ON DELETE actions); else
+// `preferred`, and why to `keys_off_because`.
+std::vector<const Table*> drop_order(const Schema& s, const std::vector<const Table*>& preferred,
+                                     std::vector<std::string>& keys_off_because);
 
 // Prechecks for the constraints a change of table m adds (ALTERed or rebuilt).
 void add_prechecks(const ModifyTable& m, const LiveNames& live, const LiveNamesOf& live_of,

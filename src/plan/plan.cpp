@@ -66,14 +66,6 @@ bool rebuildable_index(const VirtualTable& v) {
 
 // The ON DELETE actions that change the child's rows, by name; nullptr for
 // the ones that only refuse (NO ACTION, RESTRICT).
-const char* row_changing_action(FkAction a) {
-    switch (a) {
-        case FkAction::cascade: return "CASCADE";
-        case FkAction::set_null: return "SET NULL";
-        case FkAction::set_default: return "SET DEFAULT";
-        default: return nullptr;
-    }
-}
 
 class Planner {
 public:
@@ -427,74 +419,20 @@ private:
 
     // The order to drop `dropped` in: children before their parents, and, where
     // they reference each other in a cycle, an order SQLite can prepare with
-    // foreign keys on. With keys on, DROP TABLE compiles a DELETE of every row,
-    // and with it the ON DELETE actions (CASCADE, SET NULL, SET DEFAULT) of the
-    // tables referencing it, then theirs; each table such an action changes
-    // looks up its own parents, which must still exist ("no such table"
-    // otherwise). The table's own DELETE treats a dropped parent as empty.
-    std::vector<const Table*> drop_order(const std::set<std::string>& dropped) const {
-        std::vector<const Table*> left;
+    // foreign keys on (drop_order.cpp).
+    std::vector<const Table*> drop_order(const std::set<std::string>& dropped) {
+        std::vector<const Table*> children_first;
         auto order = tables_in_dependency_order(*mapped_);
         for (auto it = order.rbegin(); it != order.rend(); ++it)
-            if (dropped.count((*it)->name.key())) left.push_back(*it);
-        std::map<std::string, std::set<std::string>> acted_on;  // parent → tables its ON DELETE actions change
-        for (const auto& [key, t] : mapped_->tables)
-            for (const auto& fk : t.foreign_keys)
-                if (row_changing_action(fk.on_delete)) acted_on[fk.parent.key()].insert(key);
-        std::set<std::string> gone;
-        auto preparable = [&](const Table& victim) {
-            std::set<std::string> reached;
-            std::vector<std::string> todo{victim.name.key()};
-            while (!todo.empty()) {
-                auto it = acted_on.find(todo.back());
-                todo.pop_back();
-                if (it == acted_on.end()) continue;
-                for (const auto& key : it->second)
-                    if (!gone.count(key) && reached.insert(key).second) todo.push_back(key);
-            }
-            for (const auto& key : reached)
-                for (const auto& fk : mapped_->tables.at(key).foreign_keys)
-                    if (gone.count(fk.parent.key())) return false;
-            return true;
-        };
-        // First the children-first order, taking the first table that can go
-        // (in a schema without such cycles, the answer at once).
-        std::vector<const Table*> out;
-        for (auto rest = left; !rest.empty();) {
-            auto next = std::find_if(rest.begin(), rest.end(), [&](const Table* t) { return preparable(*t); });
-            if (next == rest.end()) break;
-            gone.insert((*next)->name.key());
-            out.push_back(*next);
-            rest.erase(next);
-        }
-        if (out.size() == left.size()) return out;
-        // Stuck: a depth-first search over the orders, within a budget.
-        out.clear();
-        gone.clear();
-        int budget = 20000;
-        std::function<bool()> place = [&]() {
-            if (left.empty()) return true;
-            for (std::size_t i = 0; i < left.size(); ++i) {
-                if (--budget < 0) return false;
-                const Table* t = left[i];
-                if (!preparable(*t)) continue;
-                left.erase(left.begin() + std::ptrdiff_t(i));
-                gone.insert(t->name.key());
-                out.push_back(t);
-                if (place()) return true;
-                out.pop_back();
-                gone.erase(t->name.key());
-                left.insert(left.begin() + std::ptrdiff_t(i), t);
-            }
-            return false;
-        };
-        if (place()) return out;
-        // None found: children first (the sqlite dialect drops them with keys
-        // off; on D1 the proof refuses, naming the statement).
-        out.clear();
-        for (auto it = order.rbegin(); it != order.rend(); ++it)
-            if (dropped.count((*it)->name.key())) out.push_back(*it);
+            if (dropped.count((*it)->name.key())) children_first.push_back(*it);
+        std::vector<std::string> why;
+        auto out = plan_detail::drop_order(*mapped_, children_first, why);
+        for (auto& w : why) keys_off_because(std::move(w));
         return out;
+    }
+    void keys_off_because(std::string why) {
+        auto& all = plan_.needs_foreign_keys_off_because;
+        if (std::find(all.begin(), all.end(), why) == all.end()) all.push_back(std::move(why));
     }
 
     Ident temp_name(const Ident& table, std::set<std::string>& taken) const {
@@ -557,7 +495,7 @@ private:
                      "~ index " + c->from.name.sql() + ": dropped and created anew");
         // 4. tables and virtual tables
         {
-            drop_tables(dropped_before_rebuilds());
+            drop_tables(dropped_at(DropWhen::first));
             for (auto c : of_kind<DropVirtualTable>(d_))
                 step({relation_key(c->table.name)}, "DROP TABLE " + c->table.name.sql(),
                      "- virtual table " + c->table.name.sql(), {},
@@ -632,11 +570,14 @@ private:
                 rebuilds.push_back(std::move(r));
             }
             std::vector<Step> steps;
-            emit_rebuilds(rebuilds, to_, steps);
+            std::vector<std::string> why;
+            emit_rebuilds(rebuilds, *mapped_, to_, drop_steps(dropped_at(DropWhen::amid_rebuilds)), steps, why);
+            for (auto& w : why) keys_off_because(std::move(w));
             for (auto& s : steps) plan_.steps.push_back(std::move(s));
         }
         // 9b. dropped tables, now that no rebuilt table references them
-        drop_tables(dropped_after_rebuilds());
+        check_drops_against_rebuilds(drop_times());
+        drop_tables(dropped_at(DropWhen::last));
         // 10. indexes
         {
             std::map<std::string, const Index*> create;
@@ -671,52 +612,87 @@ private:
         }
     }
 
-    // Dropped tables go after the rebuilds when a kept table references them,
-    // directly or through other dropped tables: with foreign keys on (D1, or a
-    // file the runner runs with keys on), DROP TABLE deletes every row first and
-    // fires the ON DELETE actions of each table still referencing it, so a kept
-    // table rebuilt without its reference must have let go of it by then.
-    // The others go before the rebuilds (phase 4): a dropped child of a rebuilt
-    // table still there when the old parent goes would count as a violation
-    // that no later DROP takes back (the renamed new parent has its rows).
-    // A table whose name a new virtual table takes goes before in any case.
-    std::set<std::string> dropped_late() const {
-        std::set<std::string> dropped, late;
-        for (auto c : of_kind<DropTable>(d_)) dropped.insert(c->table.name.key());
+    // When each dropped table goes. With foreign keys on (D1, or a file the
+    // runner runs with keys on) DROP TABLE deletes every row first: it fires the
+    // ON DELETE actions of the tables still referencing it, and a reference left
+    // counts as a violation until the referencing row goes too.
+    // - A dropped table a kept table references that is not rebuilt (it still
+    //   declares the reference: a narrowing) goes after the rebuilds.
+    // - So does one a rebuilt table references ON DELETE RESTRICT: its old rows
+    //   would block the DROP until the old table is gone.
+    // - One that only rebuilt kept tables reference goes amid their rebuild: after
+    //   their rows are copied, before their old tables go. An action it fires
+    //   then changes only old rows already copied, and a violation it counts is
+    //   taken back when the old table goes. Before the copy, an action would
+    //   reach rows still to be copied; after, the old table's own DROP would
+    //   count its rows as violations against the new table (references follow
+    //   the name), which nothing takes back.
+    // - The others (only dropped tables reference them) go first (phase 4).
+    // A dropped table's dropped parents go no earlier than it does. Without
+    // rebuilds every dropped table goes after the rest, as ever; a table whose
+    // name a new virtual table takes goes first in any case.
+    enum class DropWhen { first, amid_rebuilds, last };
+    std::map<std::string, DropWhen> drop_times() const {
+        std::map<std::string, DropWhen> when;
+        for (auto c : of_kind<DropTable>(d_))
+            when[c->table.name.key()] = to_.virtual_table(c->table.name) ? DropWhen::first
+                                        : rebuilt_.empty()                ? DropWhen::last
+                                                                          : DropWhen::first;
+        if (rebuilt_.empty()) return when;
+        std::vector<std::string> todo;
+        auto later = [&](const std::string& key, DropWhen w) {
+            auto it = when.find(key);
+            if (it == when.end() || it->second >= w || to_.virtual_table(Ident(key))) return;
+            it->second = w;
+            todo.push_back(key);
+        };
         for (const auto& [key, t] : mapped_->tables)
-            if (!dropped.count(key))
+            if (!when.count(key))
                 for (const auto& fk : t.foreign_keys)
-                    if (dropped.count(fk.parent.key())) late.insert(fk.parent.key());
-        if (rebuilt_.empty()) return dropped;  // nothing to go before: the usual order
-        for (std::vector<std::string> todo(late.begin(), late.end()); !todo.empty();) {
-            auto it = mapped_->tables.find(todo.back());
+                    later(fk.parent.key(), rebuilt_.count(key) && fk.on_delete != FkAction::restrict_
+                                               ? DropWhen::amid_rebuilds
+                                               : DropWhen::last);
+        while (!todo.empty()) {
+            const std::string key = todo.back();
             todo.pop_back();
-            if (it == mapped_->tables.end()) continue;
-            for (const auto& fk : it->second.foreign_keys)
-                if (dropped.count(fk.parent.key()) && late.insert(fk.parent.key()).second)
-                    todo.push_back(fk.parent.key());
+            const DropWhen w = when.at(key);
+            for (const auto& fk : mapped_->tables.at(key).foreign_keys) later(fk.parent.key(), w);
         }
-        return late;
+        return when;
     }
-    std::set<std::string> dropped_after_rebuilds() const {
-        std::set<std::string> out, late = dropped_late();
-        for (auto c : of_kind<DropTable>(d_))
-            if (!to_.virtual_table(c->table.name) && late.count(c->table.name.key())) out.insert(c->table.name.key());
-        return out;
+    // A dropped table that goes last but references a rebuilt table (no action,
+    // or RESTRICT): when the rebuilt table's old version goes, its rows count as
+    // violations that nothing takes back, with foreign keys on.
+    void check_drops_against_rebuilds(const std::map<std::string, DropWhen>& when) {
+        for (const auto& [key, w] : when) {
+            if (w != DropWhen::last || rebuilt_.empty()) continue;
+            for (const auto& fk : mapped_->tables.at(key).foreign_keys)
+                if (rebuilt_.count(fk.parent.key()) && !row_changing_action(fk.on_delete))
+                    keys_off_because(fmt::format(
+                        "dropped table {} references rebuilt table {}, and must go after it (it is still referenced "
+                        "ON DELETE RESTRICT, or by a table that keeps the reference): its rows would reference the "
+                        "new {} when the old one goes",
+                        mapped_->tables.at(key).name.sql(), fk.parent.sql(), fk.parent.sql()));
+        }
     }
-    std::set<std::string> dropped_before_rebuilds() const {
-        std::set<std::string> out, late = dropped_late();
-        for (auto c : of_kind<DropTable>(d_))
-            if (to_.virtual_table(c->table.name) || !late.count(c->table.name.key())) out.insert(c->table.name.key());
+    std::set<std::string> dropped_at(DropWhen w) const {
+        std::set<std::string> out;
+        for (const auto& [key, when] : drop_times())
+            if (when == w) out.insert(key);
         return out;
     }
 
     // DROP TABLE in drop_order: children before their parents, so that no dropped
     // table's ON DELETE action fires on another dropped table that is still there.
     void drop_tables(const std::set<std::string>& dropped) {
+        for (auto& s : drop_steps(dropped)) plan_.steps.push_back(std::move(s));
+    }
+    std::vector<Step> drop_steps(const std::set<std::string>& dropped) {
+        std::vector<Step> out;
         for (const Table* t : drop_order(dropped))
-            step({relation_key(t->name)}, "DROP TABLE " + t->name.sql(), "- table " + t->name.sql() + " (its rows are lost)",
-                 {}, true);
+            out.push_back({"DROP TABLE " + t->name.sql(), "- table " + t->name.sql() + " (its rows are lost)", {}, true,
+                           {relation_key(t->name)}, {}});
+        return out;
     }
 
     bool is_modified_index(const std::string& key) const { return changed_indexes_.count(key) != 0; }

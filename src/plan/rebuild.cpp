@@ -195,7 +195,8 @@ Table retargeted(const Table& to, const std::map<std::string, Ident>& temp_of, s
 
 }  // namespace
 
-void emit_rebuilds(const std::vector<Rebuild>& rebuilds, const Schema& to_schema, std::vector<Step>& out) {
+void emit_rebuilds(const std::vector<Rebuild>& rebuilds, const Schema& from_schema, const Schema& to_schema,
+                   std::vector<Step> amid, std::vector<Step>& out, std::vector<std::string>& keys_off_because) {
     std::map<std::string, Ident> temp_of;
     std::map<std::string, std::size_t> position;  // table key → its place in `rebuilds`
     for (std::size_t i = 0; i < rebuilds.size(); ++i) {
@@ -290,14 +291,27 @@ void emit_rebuilds(const std::vector<Rebuild>& rebuilds, const Schema& to_schema
                 "keep an AUTOINCREMENT counter above the highest id for a rollback (SQLite ignores it meanwhile)");
         }
     }
-    for (auto it = rebuilds.rbegin(); it != rebuilds.rend(); ++it)
-        out.push_back({"DROP TABLE " + it->from->name.sql(),
-                       it != rebuilds.rbegin()  ? ""
+    for (auto& s : amid) out.push_back(std::move(s));
+    // The old tables, children first, or where they form a cycle with ON DELETE
+    // actions, in an order SQLite can prepare with foreign keys on (D1).
+    std::vector<const Table*> children_first;
+    std::map<const Table*, const Rebuild*> rebuild_of;
+    for (auto it = rebuilds.rbegin(); it != rebuilds.rend(); ++it) {
+        children_first.push_back(it->from);
+        rebuild_of[it->from] = &*it;
+    }
+    bool first = true;
+    for (const Table* old : drop_order(from_schema, children_first, keys_off_because)) {
+        const Rebuild& r = *rebuild_of.at(old);
+        out.push_back({"DROP TABLE " + old->name.sql(),
+                       !first                 ? ""
                        : rebuilds.size() == 1 ? "replace the old table"
                                               : "replace the old tables (children first)",
-                       it->to->pos, false,
-                       {relation_key(it->to->name)},
+                       r.to->pos, false,
+                       {relation_key(r.to->name)},
                        {}});
+        first = false;
+    }
     for (std::size_t i = 0; i < rebuilds.size(); ++i)
         out.push_back({fmt::format("ALTER TABLE {} RENAME TO {}", rebuilds[i].temp.sql(), rebuilds[i].to->name.sql()),
                        i != 0                 ? ""

@@ -427,6 +427,18 @@ void include_touched(Scope& scope, const Schema& from, const Plan& up, const Pla
     add_relation_closure(from, scope);
 }
 
+// A plan the planner knows cannot run with foreign keys on, where its runner
+// runs it so (D1): a refusal that says why, not a failure of the shadow.
+void refuse_if_keys_must_be_off(const Plan& plan, bool keys_on, const char* which) {
+    if (!keys_on || plan.needs_foreign_keys_off_because.empty()) return;
+    std::string why;
+    for (const auto& w : plan.needs_foreign_keys_off_because) why += "\n  " + w;
+    throw ProofError(fmt::format("the {} migration cannot run with foreign keys on, as the D1 runner runs it:{}\n"
+                                 "Split the change: drop one of these foreign keys in a migration of its own first.",
+                                 which, why),
+                     {}, false);
+}
+
 // How the runner runs the pair.
 struct KeysOn {
     bool up, down;
@@ -477,6 +489,8 @@ void prove(const Schema& from, const Schema& to, const Diff& d, const Plan& plan
     const Plan down = as_written(planned_down, down_file.text, down_script, "rollback");
     const KeysOn keys{migrate::runs_with_foreign_keys_on(up_file.text, up_script, up_file.dialect),
                       migrate::runs_with_foreign_keys_on(down_file.text, down_script, down_file.dialect)};
+    refuse_if_keys_must_be_off(planned_up, keys.up, "forward");
+    refuse_if_keys_must_be_off(planned_down, keys.down, "rollback");
     Scope before = scope_of(d, up, from);
     include_touched(before, from, up, down);
     std::vector<Part> parts;
