@@ -287,12 +287,31 @@ TEST_CASE("e2e: a CHECK change on a parent keeps every ON DELETE CASCADE child r
                       {{"SELECT count(*) FROM sessions", "3"}, {"SELECT count(*) FROM session_events", "2"}},
                       "rebuild users"});
 
-    SUBCASE("the generated file alone, with foreign keys ON (as on D1), loses nothing either") {
+    SUBCASE("sqlite dialect: only users is rebuilt, as SQLite documents; run with keys ON it stops first") {
         Project p;
         p.exec(before);
         p.exec(data);
         p.declare(after);
         REQUIRE(p.schema({"diff", "-m", "teacher_role"}).code == 0);
+        std::string sql = test::read_file(p.generated() / "0001_teacher_role.sql");
+        CHECK(sql.find("CREATE TABLE new_users") != std::string::npos);
+        CHECK(sql.find("new_sessions") == std::string::npos);
+        const std::string bytes = test::read_file(p.db());
+        try {
+            p.exec("PRAGMA foreign_keys = ON; BEGIN; " + sql + " COMMIT;");
+            FAIL("the file ran with foreign keys on");
+        } catch (const std::exception& e) {
+            CHECK(std::string(e.what()).find("foreign keys must be OFF to run this migration") != std::string::npos);
+        }
+        CHECK(test::read_file(p.db()) == bytes);  // the connection closed: its transaction rolled back
+        CHECK(p.one("SELECT count(*) FROM session_events") == "2");
+    }
+    SUBCASE("D1 dialect: the generated file alone, with foreign keys ON, loses nothing either") {
+        Project p;
+        p.exec(before);
+        p.exec(data);
+        p.declare(after);
+        REQUIRE(p.schema({"--dialect", "d1", "--dir", "generated", "diff", "-m", "teacher_role"}).code == 0);
         std::string sql = test::read_file(p.generated() / "0001_teacher_role.sql");
         p.exec("PRAGMA foreign_keys = ON; BEGIN; " + sql + " COMMIT;");
         CHECK(p.one("SELECT count(*) FROM sessions") == "3");

@@ -95,16 +95,23 @@ TEST_CASE("ALTER TABLE where SQLite allows it, a rebuild where it does not") {
     }
 }
 
-TEST_CASE("a rebuilt parent takes the tables that reference it along") {
-    auto p = plan_of(
-        "CREATE TABLE a (id INTEGER PRIMARY KEY, x INT);"
-        "CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INT REFERENCES a ON DELETE CASCADE);"
-        "CREATE TABLE c (id INTEGER PRIMARY KEY, b_id INT REFERENCES b);"
-        "CREATE TABLE unrelated (id INTEGER PRIMARY KEY);",
-        "CREATE TABLE a (id INTEGER PRIMARY KEY, x INT CHECK (x > 0));"
-        "CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INT REFERENCES a ON DELETE CASCADE);"
-        "CREATE TABLE c (id INTEGER PRIMARY KEY, b_id INT REFERENCES b);"
-        "CREATE TABLE unrelated (id INTEGER PRIMARY KEY);");
+namespace {
+const char* kHubBefore =
+    "CREATE TABLE a (id INTEGER PRIMARY KEY, x INT);"
+    "CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INT REFERENCES a ON DELETE CASCADE);"
+    "CREATE TABLE c (id INTEGER PRIMARY KEY, b_id INT REFERENCES b);"
+    "CREATE TABLE unrelated (id INTEGER PRIMARY KEY);";
+const char* kHubAfter =
+    "CREATE TABLE a (id INTEGER PRIMARY KEY, x INT CHECK (x > 0));"
+    "CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INT REFERENCES a ON DELETE CASCADE);"
+    "CREATE TABLE c (id INTEGER PRIMARY KEY, b_id INT REFERENCES b);"
+    "CREATE TABLE unrelated (id INTEGER PRIMARY KEY);";
+}  // namespace
+
+TEST_CASE("D1: a rebuilt parent takes the tables that reference it along") {
+    PlanOptions d1;
+    d1.dialect = Dialect::d1;
+    auto p = plan_of(kHubBefore, kHubAfter, d1);
     std::vector<std::string> rebuilt;
     for (const auto& t : p.up.rebuilt) rebuilt.push_back(t.name());
     CHECK(rebuilt == std::vector<std::string>{"a", "b", "c"});
@@ -114,6 +121,28 @@ TEST_CASE("a rebuilt parent takes the tables that reference it along") {
     // Children are dropped before their parents.
     CHECK(sql.find("DROP TABLE c") < sql.find("DROP TABLE b"));
     CHECK(sql.find("DROP TABLE b") < sql.find("DROP TABLE a"));
+    CHECK_FALSE(p.up.guards_foreign_keys_off);
+}
+
+TEST_CASE("sqlite dialect: a rebuilt parent is rebuilt alone, behind a guard that needs foreign keys off") {
+    auto p = plan_of(kHubBefore, kHubAfter);
+    std::vector<std::string> rebuilt;
+    for (const auto& t : p.up.rebuilt) rebuilt.push_back(t.name());
+    CHECK(rebuilt == std::vector<std::string>{"a"});
+    CHECK(p.up.guards_foreign_keys_off);
+    REQUIRE(!p.up.steps.empty());
+    CHECK(p.up.steps.front().sql.find("pragma_foreign_keys") != std::string::npos);
+    std::string sql = all_sql(p.up);
+    CHECK(sql.find("new_b") == std::string::npos);
+    CHECK(sql.find("defer_foreign_keys") == std::string::npos);
+    // A table nothing references needs no guard.
+    auto lone = plan_of("CREATE TABLE t (x INT);", "CREATE TABLE t (x INT CHECK (x > 0));");
+    CHECK_FALSE(lone.up.guards_foreign_keys_off);
+    // A lossy copy moves the children in both dialects, to carry the rows it leaves out.
+    PlanOptions lossy;
+    lossy.skip_violating_rows = true;
+    auto carried = plan_of(kHubBefore, kHubAfter, lossy);
+    CHECK(carried.up.rebuilt.size() == 3);
 }
 
 TEST_CASE("data loss is listed - narrowing becomes a precheck") {
@@ -164,11 +193,18 @@ TEST_CASE("the proof reports a declaration SQLite rejects at its line") {
     }
 }
 
-TEST_CASE("a table with only ALTER-able changes that references a rebuilt table is rebuilt, and says why") {
-    auto p = plan_of("CREATE TABLE a (id INTEGER PRIMARY KEY, x INT);"
-                     "CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INT REFERENCES a);",
-                     "CREATE TABLE a (id INTEGER PRIMARY KEY, x INT NOT NULL);"
-                     "CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INT REFERENCES a, note TEXT);");
+TEST_CASE("D1: a table with only ALTER-able changes that references a rebuilt table is rebuilt, and says why") {
+    const char* before = "CREATE TABLE a (id INTEGER PRIMARY KEY, x INT);"
+                         "CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INT REFERENCES a);";
+    const char* after = "CREATE TABLE a (id INTEGER PRIMARY KEY, x INT NOT NULL);"
+                        "CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INT REFERENCES a, note TEXT);";
+    // The sqlite dialect rebuilds a alone and ALTERs b.
+    auto alone = plan_of(before, after);
+    CHECK(alone.up.rebuilt.size() == 1);
+    CHECK(has_step(alone.up, "ALTER TABLE b ADD COLUMN"));
+    PlanOptions d1;
+    d1.dialect = Dialect::d1;
+    auto p = plan_of(before, after, d1);
     CHECK(p.up.rebuilt.size() == 2);
     CHECK_FALSE(has_step(p.up, "ALTER TABLE b ADD COLUMN"));
     std::string summary;

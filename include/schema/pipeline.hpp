@@ -67,16 +67,21 @@ struct Proposal {
     }
 };
 
+struct ProposeOptions {
+    bool allow_data_loss = false;       // plan the copy that leaves violating rows out
+    Dialect dialect = Dialect::sqlite;  // how the runner runs the files (PlanOptions::dialect)
+};
+
 // Plans from `from` to `declared`. With live rows (`live`, may be null): counts
 // the rows that violate new constraints and the values a new type converts; with
-// allow_data_loss and violating rows, plans the copy that leaves them out and
+// options.allow_data_loss and violating rows, plans the copy that leaves them out and
 // carries the loss to their children (plan_skipping_violations). Throws
 // PrecheckError when a count cannot run.
-Proposal propose(const Schema& from, const Schema& declared, sqlite::Database* live, bool allow_data_loss);
+Proposal propose(const Schema& from, const Schema& declared, sqlite::Database* live, const ProposeOptions& options);
 
 // The same from a baseline: its live rows, and a precheck that fails there says
 // that pending migrations may be why.
-Proposal propose(Baseline& base, const Schema& declared, bool allow_data_loss);
+Proposal propose(Baseline& base, const Schema& declared, const ProposeOptions& options);
 
 // Renders the pair's file texts and proves exactly those bytes on a shadow, run
 // as the runner of `up_info.dialect` runs them; throws ProofError. `sources`

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "schema/dialect.hpp"
 #include "schema/diff.hpp"
 #include "schema/model.hpp"
 
@@ -85,6 +86,9 @@ struct Plan {
     // runs it with keys off: tables that reference each other and that SQLite
     // cannot drop one after the other with keys on. Empty: it can.
     std::vector<std::string> needs_foreign_keys_off_because;
+    // Its first statement stops it where foreign keys are on (the sqlite dialect's
+    // in-place rebuild of a table that others reference; PlanOptions::dialect).
+    bool guards_foreign_keys_off = false;
 
     bool needs_foreign_keys_off() const { return !rebuilt.empty() || !dropped_parents.empty(); }
 
@@ -97,6 +101,14 @@ struct PlanOptions {
     // rebuilt with them as their ON DELETE says. Only with --allow-data-loss;
     // see plan_skipping_violations (verify.hpp) for the plan with its counts.
     bool skip_violating_rows = false;
+    // Where the file runs. The sqlite dialect's runner switches foreign keys off
+    // around a file that rebuilds, so a rebuild there is SQLite's documented
+    // procedure for the one table whose definition changes: the tables that
+    // reference it keep their rows and text (and a guard makes the file stop, before
+    // it changes anything, where keys are on). On D1 keys stay on, so the tables that
+    // reference a rebuilt table move with it. A lossy copy moves them in both, to
+    // carry the rows it leaves out.
+    Dialect dialect = Dialect::sqlite;
 };
 
 // `from` is the schema the plan starts from (live, plus pending migrations);

@@ -83,12 +83,15 @@ std::vector<Item> items_of(const Diff& d, const Schema& declared) {
     return out;
 }
 
-Finding compare(const Schema& from, const Schema& declared, std::string kind, std::string title, std::string hint) {
+Finding compare(const Schema& from, const Schema& declared, Dialect dialect, std::string kind, std::string title,
+                std::string hint) {
     Finding f{std::move(kind), std::move(title), std::move(hint), {}, {}};
     Diff d = diff(from, declared, Renames::declared_in(declared));
     if (d.empty()) return f;
     f.items = items_of(d, declared);
-    f.plan = make_plan(d, from, declared);
+    PlanOptions options;
+    options.dialect = dialect;
+    f.plan = make_plan(d, from, declared, options);
     return f;
 }
 
@@ -247,7 +250,7 @@ int run_check(const CheckOptions& o, const Project& p, Output& out) {
         if (!wrangler_only.items.empty()) findings.push_back(std::move(wrangler_only));
         std::size_t pending = dir.migrations.size();
         for (const auto& a : applied) pending -= dir.find(a.version) ? 1 : 0;
-        Finding f = compare(live, declared, "database_differs",
+        Finding f = compare(live, declared, p.dialect, "database_differs",
                             fs::exists(p.db) ? p.db.string() + " differs from " + p.schema_dir.string()
                                              : p.db.string() + " does not exist",
                             pending ? fmt::format("{} migration{} of {} {} not applied yet (`schema apply`), or the "
@@ -275,7 +278,7 @@ int run_check(const CheckOptions& o, const Project& p, Output& out) {
     }
 
     try {
-        Finding replay = compare(replay_all(dir), declared, "replay_differs",
+        Finding replay = compare(replay_all(dir), declared, p.dialect, "replay_differs",
                                  "replaying " + p.migrations_dir.string() + " does not give " + p.schema_dir.string(),
                                  p.schema_dir.string() + " changed without `schema diff`, or a migration was "
                                                          "edited by hand");

@@ -67,7 +67,7 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
     Schema declared = parsed.get();
 
     // --print plans exactly as a written diff does: the same counts, the same plan.
-    Proposal g = propose(base, declared, o.allow_data_loss);
+    Proposal g = propose(base, declared, {o.allow_data_loss, p.dialect});
     switch (g.verdict) {
         case Proposal::Verdict::up_to_date:
             if (out.json())

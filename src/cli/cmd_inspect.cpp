@@ -129,7 +129,7 @@ int run_inspect(const InspectCmdOptions& o, const Project& p, Output& out) {
                      "above)\n";
     if (!o.no_migration && migrations.migrations.empty() && !live.empty() && unknown_modules.empty()) {
         if (migrations.root.empty()) migrations.root = p.migrations_dir;
-        Proposal g = propose(Schema{}, live, nullptr, false);
+        Proposal g = propose(Schema{}, live, nullptr, {false, p.dialect});
         auto [up, down] = migrations.paths_for(1, "initial");
         MigrationInfo up_info{up.filename().string(), fs::relative(down, migrations.root).string(), false, {},
                               p.dialect};

@@ -14,28 +14,33 @@ void plan_both_ways(Proposal& p, const Schema& from, const Schema& to, const Pla
     p.up = options.skip_violating_rows && live ? plan_skipping_violations(p.diff, from, to, *live)
                                                : make_plan(p.diff, from, to, options);
     Diff back = diff(to, from, p.diff.inverse());
-    p.down = make_plan(back, to, from);
+    PlanOptions down_options;
+    down_options.dialect = options.dialect;
+    p.down = make_plan(back, to, from, down_options);
 }
 
 }  // namespace
 
-Proposal propose(const Schema& from, const Schema& declared, sqlite::Database* live, bool allow_data_loss) {
+Proposal propose(const Schema& from, const Schema& declared, sqlite::Database* live, const ProposeOptions& options) {
+    PlanOptions plan_options;
+    plan_options.dialect = options.dialect;
     Proposal p;
     {
         PhaseTimer t("diff");
         p.diff = diff(from, declared, Renames::declared_in(declared));
     }
     if (p.diff.empty()) return p;
-    plan_both_ways(p, from, declared, {}, live);
+    plan_both_ways(p, from, declared, plan_options, live);
     if (live && *live) {
         p.violations = count_violations(*live, p.up);
-        if (!p.violations.empty() && !allow_data_loss) {
+        if (!p.violations.empty() && !options.allow_data_loss) {
             p.verdict = Proposal::Verdict::rows_violate;
             return p;
         }
         if (!p.violations.empty()) {
             try {
-                plan_both_ways(p, from, declared, PlanOptions{true}, live);
+                plan_options.skip_violating_rows = true;
+                plan_both_ways(p, from, declared, plan_options, live);
             } catch (const DataLossRefused& e) {
                 p.unresolved = e.reasons();
                 p.verdict = Proposal::Verdict::cannot_resolve;
@@ -49,9 +54,9 @@ Proposal propose(const Schema& from, const Schema& declared, sqlite::Database* l
     return p;
 }
 
-Proposal propose(Baseline& base, const Schema& declared, bool allow_data_loss) {
+Proposal propose(Baseline& base, const Schema& declared, const ProposeOptions& options) {
     try {
-        return propose(base.schema, declared, base.live_db ? &base.live_db : nullptr, allow_data_loss);
+        return propose(base.schema, declared, base.live_db ? &base.live_db : nullptr, options);
     } catch (const PrecheckError& e) {
         if (base.pending.empty()) throw;
         throw PrecheckError(std::string(e.what()) +

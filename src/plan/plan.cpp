@@ -2,8 +2,10 @@
 // what depends on them, and the order of the statements.
 //
 // Statement order (each phase only needs what the earlier ones left in place):
-//    0. PRAGMA defer_foreign_keys (only when tables are rebuilt, or dropped
-//       tables reference each other)
+//    0. sqlite dialect, a rebuilt table that others reference: a guard that stops
+//       the file where foreign keys are on (the runner switches them off);
+//       otherwise PRAGMA defer_foreign_keys (only when tables are rebuilt, or
+//       dropped tables reference each other)
 //    1. DROP TRIGGER   dropped, changed, and those that depend on a table or view
 //                      that is dropped or rebuilt below
 //    2. DROP VIEW      likewise, readers before what they read
@@ -83,7 +85,8 @@ public:
 
     Plan run() {
         classify_tables();
-        close_over_children();
+        if (moves_children()) close_over_children();
+        mark_gone();
         collect_dependents();
         summarize();
         emit();
@@ -153,6 +156,23 @@ private:
                 queue.push_back(key);
             }
         }
+    }
+
+    // See PlanOptions::dialect.
+    bool moves_children() const { return options_.dialect == Dialect::d1 || options_.skip_violating_rows; }
+
+    // Tables that reference a rebuilt one and stay as they are: with foreign keys
+    // on, the rebuild would fire their ON DELETE actions.
+    bool rebuild_needs_keys_off() const {
+        for (const auto& [key, t] : mapped_->tables) {
+            if (rebuilt_.count(key) || !to_.tables.count(key)) continue;
+            for (const auto& fk : t.foreign_keys)
+                if (fk.parent.key() != key && rebuilt_.count(fk.parent.key())) return true;
+        }
+        return false;
+    }
+
+    void mark_gone() {
         for (const auto& k : rebuilt_) gone_.insert(k);
         for (auto c : of_kind<DropTable>(d_)) gone_.insert(c->table.name.key());
         for (auto c : of_kind<DropVirtualTable>(d_)) gone_.insert(c->table.name.key());
@@ -461,7 +481,18 @@ private:
     }
 
     void emit() {
-        if (!rebuilt_.empty())
+        if (rebuild_needs_keys_off()) {
+            // The runner switches keys off around this file (its header says so). Run
+            // any other way with keys on, it stops here, before it changes anything:
+            // an invalid JSON path is an error that shows its text, and needs no table.
+            plan_.guards_foreign_keys_off = true;
+            step({},
+                 "SELECT CASE WHEN foreign_keys THEN json_extract('{}', '$ foreign keys must be OFF to run this "
+                 "migration') END FROM pragma_foreign_keys",
+                 "stop unless foreign keys are off: with them on, rebuilding a table in place would run the ON "
+                 "DELETE actions of the tables that reference it");
+        }
+        if (!rebuilt_.empty() && !plan_.guards_foreign_keys_off)
             step({}, "PRAGMA defer_foreign_keys = ON",
                  "foreign keys are checked at COMMIT, not after each statement, while rows move between tables");
         else if (!plan_.dropped_parents.empty())

@@ -226,12 +226,19 @@ Scope scope_of(const Diff& d, const Plan& up, const Schema& from) {
         auto r = d.applied.tables.find(t.key());
         relation(r == d.applied.tables.end() ? t : r->second.from);
     }
-    std::set<std::string> dropped_or_renamed;
+    // The tables that reference one that is dropped, renamed or rebuilt come in
+    // too: their rows must still reference rows that are there (the sqlite
+    // dialect rebuilds a parent alone, its children untouched).
+    std::set<std::string> parents_changed;
     for (const auto& c : d.changes) {
-        if (auto dt = std::get_if<DropTable>(&c)) dropped_or_renamed.insert(dt->table.name.key());
-        if (auto rt = std::get_if<RenameTable>(&c)) dropped_or_renamed.insert(rt->from.key());
+        if (auto dt = std::get_if<DropTable>(&c)) parents_changed.insert(dt->table.name.key());
+        if (auto rt = std::get_if<RenameTable>(&c)) parents_changed.insert(rt->from.key());
     }
-    add_children_of(from, dropped_or_renamed, scope);
+    for (const auto& t : up.rebuilt) {
+        auto r = d.applied.tables.find(t.key());
+        parents_changed.insert(r == d.applied.tables.end() ? t.key() : r->second.from.key());
+    }
+    add_children_of(from, parents_changed, scope);
     // Keep only names that exist in `from`; closure over what they depend on.
     for (auto it = scope.relations.begin(); it != scope.relations.end();)
         it = from.has_relation(Ident(*it)) ? std::next(it) : scope.relations.erase(it);
@@ -343,7 +350,11 @@ std::vector<Part> split(const Schema& from, const Schema& to, const Scope& befor
     std::set<std::string> changed;
     for (const auto* plan : {&up, &down})
         for (const auto& st : plan->steps) changed.insert(st.touches.begin(), st.touches.end());
-    for (const auto& k : changed) {
+    // So does a table of the scope with a parent a step changes: its rows must
+    // still find their parents (a parent rebuilt alone, as the sqlite dialect does).
+    std::set<std::string> relations = changed;
+    for (const auto& k : before.relations) relations.insert("r:" + k);
+    for (const auto& k : relations) {
         if (k[0] != 'r') continue;
         for (const Schema* side : {&from, &to})
             if (auto t = side->tables.find(k.substr(2)); t != side->tables.end())

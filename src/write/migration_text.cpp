@@ -70,6 +70,11 @@ std::string migration_text(const Plan& plan, const MigrationInfo& info) {
         out += "-- For Cloudflare D1: `wrangler d1 migrations apply` or `schema apply` run it in one\n"
                "-- transaction with foreign keys on; a rebuild moves the tables that reference the\n"
                "-- rebuilt ones along with it, so no ON DELETE action fires.\n";
+    else if (plan.guards_foreign_keys_off)
+        out += "-- Runs in one transaction under `schema apply`, which switches foreign keys off around\n"
+               "-- it: it rebuilds tables that others reference in place, as SQLite documents. Run any\n"
+               "-- other way with keys on (wrangler, the sqlite3 shell), it stops at its first statement\n"
+               "-- and changes nothing; for D1, generate with --dialect d1.\n";
     else
         out += "-- Runs in one transaction under `schema apply`; contains no BEGIN/COMMIT, so it also\n"
                "-- works with `wrangler d1 migrations apply`.\n";
