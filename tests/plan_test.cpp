@@ -212,3 +212,16 @@ TEST_CASE("D1: a table with only ALTER-able changes that references a rebuilt ta
     CHECK(summary.find("~ table b — rebuilt: it references a, which is rebuilt") != std::string::npos);
     CHECK(all_sql(p.up).find("note TEXT") != std::string::npos);
 }
+
+TEST_CASE("an index that goes with its table is dropped first when a new table takes its name") {
+    // Tables and indexes share SQLite's namespace; the new table is created before
+    // the old table (and with it the index) goes (property seed 990134).
+    auto dropped = plan_of("CREATE TABLE old (a); CREATE INDEX \"values\" ON old (lower(a));",
+                           "CREATE TABLE \"values\" (x);");
+    std::string sql = all_sql(dropped.up);
+    CHECK(sql.find("DROP INDEX \"values\"") < sql.find("CREATE TABLE \"values\""));
+    auto rebuilt = plan_of("CREATE TABLE t (a, b); CREATE INDEX n ON t (a);",
+                           "CREATE TABLE t (a, b CHECK (b > 0)); CREATE TABLE n (x);");
+    sql = all_sql(rebuilt.up);
+    CHECK(sql.find("DROP INDEX n") < sql.find("CREATE TABLE n"));
+}

@@ -524,6 +524,15 @@ private:
             if (!index_goes_with_table(c->from))
                 step({index_key(c->from.name), relation_key(c->from.table)}, "DROP INDEX " + c->from.name.sql(),
                      "~ index " + c->from.name.sql() + ": dropped and created anew");
+        // An index that would go with its table (dropped or rebuilt) goes now when a
+        // new or renamed table takes its name: tables and indexes share SQLite's
+        // namespace, and the table comes before its old table goes (property seed
+        // 990134).
+        for (const auto& [key, i] : mapped_->indexes)
+            if (index_goes_with_table(i) && (to_.table(i.name) || to_.virtual_table(i.name)) &&
+                !mapped_->table(i.name) && !mapped_->virtual_table(i.name))
+                step({index_key(i.name), relation_key(i.table)}, "DROP INDEX " + i.name.sql(),
+                     fmt::format("- index {}: its name goes to a new table", i.name.sql()));
         // 4. tables and virtual tables
         {
             drop_tables(dropped_at(DropWhen::first));

@@ -84,6 +84,7 @@ std::string rowid_of(const Table& t) {
 
 struct Row {
     std::vector<std::string> columns, values;  // SQL text, in step
+    std::vector<std::optional<Ident>> names;    // each column's name (none for the rowid)
 };
 
 Row sample_row(const Table& t, const Schema& shadow, const Table* declared, const Renames& renames, Variant v) {
@@ -92,6 +93,7 @@ Row sample_row(const Table& t, const Schema& shadow, const Table* declared, cons
     if (std::string rowid = rowid_of(t); !rowid.empty() && !t.rowid_alias()) {
         row.columns.push_back(rowid);
         row.values.push_back("5");
+        row.names.push_back(std::nullopt);
     }
     for (const auto& c : t.columns) {
         if (c.generated) continue;
@@ -100,6 +102,7 @@ Row sample_row(const Table& t, const Schema& shadow, const Table* declared, cons
         if (value.empty()) continue;
         row.columns.push_back(c.name.sql());
         row.values.push_back(std::move(value));
+        row.names.push_back(c.name);
     }
     return row;
 }
@@ -133,7 +136,8 @@ bool declared_accepts(sqlite::Database& db, const Table& from, const Table& decl
     def.foreign_keys.clear();
     Row mapped;
     for (std::size_t i = 0; i < row.columns.size(); ++i) {
-        const Column* c = from.column(Ident(row.columns[i]));
+        // By name, never from the SQL text: a quoted name ("group") is not its text.
+        const Column* c = row.names[i] ? from.column(*row.names[i]) : nullptr;
         const Column* d = c ? counterpart(declared, c->name, renames) : nullptr;
         if (d && !d->generated) {
             mapped.columns.push_back(d->name.sql());
