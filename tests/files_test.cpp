@@ -333,3 +333,14 @@ TEST_CASE("files: a byte order mark at the start of a migration file is skipped,
     INFO(check.out, check.err);
     CHECK(check.code == 0);
 }
+
+TEST_CASE("files: a deferred-keys statement is read from the statements, never found in comments or literals") {
+    auto deferred = [](const std::string& sql) {
+        return migrate::foreign_keys_mode(sql, sqlite::split_script(sql)).deferred;
+    };
+    CHECK(deferred("PRAGMA defer_foreign_keys = ON;\nCREATE TABLE t (a);\n"));
+    CHECK(deferred("pragma main.DEFER_FOREIGN_KEYS(1);"));
+    CHECK_FALSE(deferred("-- PRAGMA defer_foreign_keys = ON\nCREATE TABLE t (a);\n"));
+    CHECK_FALSE(deferred("INSERT INTO notes VALUES ('PRAGMA defer_foreign_keys = ON');"));
+    CHECK_FALSE(deferred("PRAGMA defer_foreign_keys = OFF;"));
+}

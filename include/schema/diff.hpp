@@ -69,6 +69,12 @@ struct AddVirtualTable { VirtualTable table; };
 struct DropVirtualTable { VirtualTable table; };
 struct ModifyVirtualTable { VirtualTable from, to; };
 
+// Visitors over Change and TableChange end their `if constexpr` chain with
+// `else static_assert(unhandled<T>)`: a new alternative is then a compile error
+// wherever it is not handled, never silently dropped.
+template <typename>
+inline constexpr bool unhandled = false;
+
 using Change = std::variant<AddTable, DropTable, RenameTable, ModifyTable, AddIndex, DropIndex, ModifyIndex, AddView,
                             DropView, ModifyView, AddTrigger, DropTrigger, ModifyTrigger, AddVirtualTable,
                             DropVirtualTable, ModifyVirtualTable>;

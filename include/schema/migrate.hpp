@@ -109,6 +109,7 @@ std::string sha256_hex(std::string_view data);
 struct ForeignKeysMode {
     bool off = false;
     const sqlite::ScriptStatement* misplaced = nullptr;
+    bool deferred = false;  // a statement is PRAGMA defer_foreign_keys = on (read as SQLite reads it)
 };
 ForeignKeysMode foreign_keys_mode(std::string_view sql, const sqlite::Script& script);
 // Whether the runner (or wrangler, for D1) runs a migration with foreign keys

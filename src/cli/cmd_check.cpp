@@ -61,6 +61,11 @@ std::vector<Item> items_of(const Diff& d, const Schema& declared) {
                 else if constexpr (std::is_same_v<T, ModifyTrigger>) pos = c.to.pos;
                 else if constexpr (std::is_same_v<T, AddVirtualTable>) pos = c.table.pos;
                 else if constexpr (std::is_same_v<T, ModifyVirtualTable>) pos = c.to.pos;
+                else if constexpr (std::is_same_v<T, DropTable> || std::is_same_v<T, DropIndex> ||
+                                   std::is_same_v<T, DropView> || std::is_same_v<T, DropTrigger> ||
+                                   std::is_same_v<T, DropVirtualTable>) {
+                }  // not declared: no position
+                else static_assert(unhandled<T>);
                 if constexpr (std::is_same_v<T, ModifyTable>) {
                     for (const auto& tc : c.changes) {
                         SourcePos at = c.to.pos;

@@ -467,6 +467,7 @@ std::string describe(const TableChange& change, const Table& table) {
                 return fmt::format("~ {} becomes {}", tname, c.to ? "WITHOUT ROWID" : "a rowid table");
             else if constexpr (std::is_same_v<T, ChangeStrict>)
                 return fmt::format("~ {} {}", tname, c.to ? "becomes STRICT" : "is no longer STRICT");
+            else static_assert(unhandled<T>);
         },
         change);
 }
@@ -492,6 +493,7 @@ std::string describe(const Change& change) {
             else if constexpr (std::is_same_v<T, AddVirtualTable>) return "+ virtual table " + c.table.name.sql();
             else if constexpr (std::is_same_v<T, DropVirtualTable>) return "- virtual table " + c.table.name.sql();
             else if constexpr (std::is_same_v<T, ModifyVirtualTable>) return "~ virtual table " + c.to.name.sql();
+            else static_assert(unhandled<T>);
         },
         change);
 }

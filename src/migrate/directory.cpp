@@ -314,6 +314,8 @@ ForeignKeysMode foreign_keys_mode(std::string_view sql, const sqlite::Script& sc
     std::vector<std::optional<bool>> sets(statements.size());
     for (std::size_t i = 0; i < statements.size(); ++i) {
         auto pragma = parse_pragma(statements[i].text(sql));
+        if (pragma && pragma->name == "defer_foreign_keys" && pragma->value && pragma_boolean(*pragma->value) == true)
+            mode.deferred = true;
         if (pragma && pragma->name == "foreign_keys" && pragma->value) {
             sets[i] = pragma_boolean(*pragma->value);
             if (!sets[i]) mode.misplaced = &statements[i];  // not a value SQLite reads as on or off

@@ -329,7 +329,8 @@ bool Runner::run_in_transaction(const Migration& m, bool forward) {
     // D1 cannot switch foreign keys off: its files run with them on, and a
     // rebuild there defers them to COMMIT (checked below, for a clear message).
     const bool keys_off = !runs_with_foreign_keys_on(sql, script, d1() ? Dialect::d1 : Dialect::sqlite);
-    const bool check_keys = keys_off || (d1() && sql.find("defer_foreign_keys") != std::string::npos);
+    // The statement itself, never its text found anywhere (a comment, a literal).
+    const bool check_keys = keys_off || (d1() && foreign_keys_mode(sql, script).deferred);
     const bool keys_were_on = db_.query_int("PRAGMA foreign_keys") != 0;
     if (keys_off) db_.exec("PRAGMA foreign_keys = OFF");
     auto restore_keys = [&] {

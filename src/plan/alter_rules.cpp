@@ -227,6 +227,7 @@ std::optional<std::string> alter_refusal(const TableChange& change, const Modify
                 return std::string("ALTER TABLE cannot change WITHOUT ROWID");
             else if constexpr (std::is_same_v<T, ChangeStrict>)
                 return std::string("ALTER TABLE cannot change STRICT");
+            else static_assert(unhandled<T>);
         },
         change);
 }

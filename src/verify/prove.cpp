@@ -215,7 +215,9 @@ Scope scope_of(const Diff& d, const Plan& up, const Schema& from) {
                         else return ch.table;
                     }();
                     for (const auto& r : relations_used_by(vt, from)) relation(r);
-                }
+                } else if constexpr (std::is_same_v<T, AddTable>) {
+                    // nothing of `from` to copy in: a new table's parents come as context
+                } else static_assert(unhandled<T>);
             },
             c);
     }
