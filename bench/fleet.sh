@@ -62,7 +62,8 @@ hyperfine --warmup 1 --runs 5 --prepare "$reset" \
   -n "schema apply --fleet -j1" "$schema_bin apply --fleet 'tenants/*.db' -j 1 --no-backup > /dev/null" \
   -n "schema apply --fleet -j2" "$schema_bin apply --fleet 'tenants/*.db' -j 2 --no-backup > /dev/null" \
   -n "schema apply --fleet -j2, with backups" "$schema_bin apply --fleet 'tenants/*.db' -j 2 > /dev/null" \
-  -n "SQLite alone (fleet_floor)" "$repo/build/fleet_floor 'tenants/*.db' generated/0002_*.sql generated/0003_*.sql"
+  -n "SQLite alone (fleet_floor -j1)" "$repo/build/fleet_floor -j 1 'tenants/*.db' generated/0002_*.sql generated/0003_*.sql" \
+  -n "SQLite alone (fleet_floor -j2)" "$repo/build/fleet_floor -j 2 'tenants/*.db' generated/0002_*.sql generated/0003_*.sql"
 hyperfine --runs 5 --export-markdown "$out/fleet-status-$n.md" \
   -n "schema status --fleet (all current)" "$schema_bin status --fleet 'tenants/*.db' > /dev/null"
 # One run's output, for RESULTS.md.

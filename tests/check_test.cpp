@@ -115,7 +115,7 @@ TEST_CASE("check: --format markdown lists every change, rebuilds and data loss")
                                "| `+` | table tags | `schema/schema.sql:5` |", "| `-` | index users_email (not declared) | — |"})
         CHECK_MESSAGE(r.out.find(change) != std::string::npos, change);
     CHECK(r.out.find("**Rebuilds**") != std::string::npos);
-    CHECK(r.out.find("table users — rebuilt: ALTER TABLE cannot change a column's COLLATE (email)") != std::string::npos);
+    CHECK(r.out.find("table users: ALTER TABLE cannot change a column's COLLATE (email)") != std::string::npos);
     CHECK(r.out.find("```sql\n-- NNNN_fix.sql") != std::string::npos);
     p.declare("CREATE TABLE users (id INTEGER PRIMARY KEY);");
     r = p.schema({"check", "--format", "markdown", "--offline"});

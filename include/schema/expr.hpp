@@ -37,6 +37,11 @@ struct Token {
     bool is_word() const { return kind == TokenKind::word; }
 };
 
+// A word SQLite reads as a literal value: NULL, TRUE, FALSE, CURRENT_TIME,
+// CURRENT_DATE, CURRENT_TIMESTAMP. The one list: a bare DEFAULT of such a word is
+// that value, of any other word a string.
+bool is_literal_word(const Token& t);
+
 class Expr {
 public:
     Expr() = default;

@@ -79,6 +79,7 @@ struct Plan {
     std::vector<Precheck> prechecks;
     std::vector<Step> steps;
     std::vector<Ident> rebuilt;  // tables rebuilt (the runner switches foreign keys off for these)
+    std::vector<std::string> rebuilt_why;  // why each of `rebuilt` is, in step: "ALTER TABLE cannot ..."
     // Dropped tables that a kept table still references: dropped with foreign keys
     // off where the target allows it, so that no ON DELETE action fires.
     std::vector<Ident> dropped_parents;

@@ -154,8 +154,8 @@ void print_markdown(const std::vector<Finding>& findings, const Project& p) {
         }
         if (!f.plan.rebuilt.empty()) {
             std::cout << "\n**Rebuilds** (SQLite's ALTER TABLE cannot make these changes):\n\n";
-            for (const auto& line : f.plan.summary)
-                if (line.find(" — rebuilt") != std::string::npos) std::cout << "- " << line.substr(2) << "\n";
+            for (std::size_t i = 0; i < f.plan.rebuilt.size(); ++i)
+                std::cout << "- table " << f.plan.rebuilt[i].sql() << ": " << f.plan.rebuilt_why[i] << "\n";
         }
         if (!f.plan.data_loss.empty()) {
             std::cout << "\n**Data loss** if migrated as declared:\n\n";

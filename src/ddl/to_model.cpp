@@ -59,14 +59,6 @@ void strip_outer_parens(std::vector<Token>& toks) {
     }
 }
 
-bool is_literal_word(const Token& t) {
-    static const char* const words[] = {"null", "true", "false", "current_time", "current_date",
-                                        "current_timestamp"};
-    for (auto w : words)
-        if (t.is(w)) return true;
-    return false;
-}
-
 // An "@renamed from=NAME" hint found in a comment.
 struct Hint {
     std::size_t offset;

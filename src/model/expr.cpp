@@ -118,4 +118,11 @@ Expr resolve_double_quoted(const Expr& e, const std::function<bool(const Ident&)
     return changed ? Expr(std::move(toks)) : e;
 }
 
+bool is_literal_word(const Token& t) {
+    if (t.kind != TokenKind::word) return false;
+    for (const char* w : {"null", "true", "false", "current_time", "current_date", "current_timestamp"})
+        if (t.is(w)) return true;
+    return false;
+}
+
 }  // namespace schema

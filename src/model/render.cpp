@@ -62,9 +62,7 @@ bool bare_default(const Expr& e) {
             case TokenKind::number:
             case TokenKind::string:
             case TokenKind::blob: return true;
-            case TokenKind::word:
-                return t[0].is("null") || t[0].is("true") || t[0].is("false") || t[0].is("current_time") ||
-                       t[0].is("current_date") || t[0].is("current_timestamp");
+            case TokenKind::word: return is_literal_word(t[0]);
             default: return false;
         }
     }

@@ -316,7 +316,10 @@ private:
                 plan_.summary.push_back(fmt::format("~ view {} — recreated: {}", to_.views.at(key).name.sql(), why));
             }
         }
-        for (const auto& k : rebuilt_) plan_.rebuilt.push_back(to_.tables.at(k).name);
+        for (const auto& k : rebuilt_) {
+            plan_.rebuilt.push_back(to_.tables.at(k).name);
+            plan_.rebuilt_why.push_back(join(rebuild_reasons(tables_.at(k)), "; "));
+        }
         check_references_to_dropped_tables();
     }
 
