@@ -118,4 +118,11 @@ Schema apply_renames(const Schema& from, const Renames& renames);
 std::string describe(const Change& c);
 std::string describe(const TableChange& c, const Table& table);
 
+// What a change does, as its line's symbol says it: the symbol is `char(verb)`.
+enum class Verb : char { add = '+', drop = '-', change = '~', rename = '>' };
+Verb verb_of(const Change& c);
+Verb verb_of(const TableChange& c);
+// The object a change is about, under its new name.
+Ident object_of(const Change& c);
+
 }  // namespace schema

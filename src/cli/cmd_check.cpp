@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <iostream>
+#include <optional>
 
 #include "context.hpp"
 #include "schema/write.hpp"
@@ -28,6 +29,7 @@ struct CheckOptions {
 struct Item {
     std::string text;  // "~ column users.email: NOT NULL added"
     SourcePos pos;
+    std::optional<Verb> verb = {};  // for a schema change: what it does (the text's symbol)
 };
 
 struct Finding {
@@ -72,7 +74,7 @@ std::vector<Item> items_of(const Diff& d, const Schema& declared) {
                         if (auto a = std::get_if<AddColumn>(&tc)) at = column_pos(c.to, a->column.name);
                         if (auto m = std::get_if<ModifyColumn>(&tc)) at = column_pos(c.to, m->to.name);
                         if (auto r = std::get_if<RenameColumn>(&tc)) at = column_pos(c.to, r->to);
-                        out.push_back({describe(tc, c.to), at});
+                        out.push_back({describe(tc, c.to), at, verb_of(tc)});
                     }
                 } else {
                     std::string text = describe(change);
@@ -80,7 +82,7 @@ std::vector<Item> items_of(const Diff& d, const Schema& declared) {
                                   std::is_same_v<T, DropView> || std::is_same_v<T, DropTrigger> ||
                                   std::is_same_v<T, DropVirtualTable>)
                         text += " (not declared)";
-                    out.push_back({text, pos});
+                    out.push_back({text, pos, verb_of(change)});
                 }
             },
             change);
@@ -148,8 +150,8 @@ void print_markdown(const std::vector<Finding>& findings, const Project& p) {
         }
         std::cout << "| | Change | Declared at |\n|:-:|---|---|\n";
         for (const auto& i : f.items) {
-            std::string sym = i.text.substr(0, 1);
-            std::cout << fmt::format("| `{}` | {} | {} |\n", sym, i.text.substr(2),
+            const char sym = i.verb ? char(*i.verb) : ' ';
+            std::cout << fmt::format("| `{}` | {} | {} |\n", sym, i.verb ? i.text.substr(2) : i.text,
                                      i.pos.known() ? "`" + i.pos.file + ":" + std::to_string(i.pos.line) + "`" : "—");
         }
         if (!f.plan.rebuilt.empty()) {
@@ -251,7 +253,8 @@ int run_check(const CheckOptions& o, const Project& p, Output& out) {
                               {}};
         for (const auto& u : unnumbered)
             if (u.blocks())
-                wrangler_only.items.push_back({"! " + migrate::unnumbered_message(u, dir), {u.path.string(), 1, 1, 0}});
+                wrangler_only.items.push_back(
+                    {"! " + migrate::unnumbered_message(u, dir), {u.path.string(), 1, 1, 0}, std::nullopt});
         if (!wrangler_only.items.empty()) findings.push_back(std::move(wrangler_only));
         std::size_t pending = dir.migrations.size();
         for (const auto& a : applied) pending -= dir.find(a.version) ? 1 : 0;
@@ -277,7 +280,7 @@ int run_check(const CheckOptions& o, const Project& p, Output& out) {
                 {d.kind == migrate::Drift::missing
                      ? fmt::format("- migration {:04} {} was applied but its file is gone", d.version, d.name)
                      : fmt::format("~ {} was edited after it was applied", m->up_path.string()),
-                 m ? SourcePos{m->up_path.string(), 1, 1, 0} : SourcePos{}});
+                 m ? SourcePos{m->up_path.string(), 1, 1, 0} : SourcePos{}, std::nullopt});
         }
         if (!edited.items.empty()) findings.push_back(std::move(edited));
     }

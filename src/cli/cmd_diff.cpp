@@ -26,11 +26,10 @@ struct DiffOptions {
 // A name for the migration from its first change: "add_user_preferences".
 std::string default_name(const Diff& d) {
     if (d.changes.empty()) return "migration";
-    std::string first = describe(d.changes.front());
-    std::string verb = first[0] == '+' ? "add" : first[0] == '-' ? "drop" : first[0] == '>' ? "rename" : "change";
-    auto space = first.rfind(' ');
-    std::string object = first.substr(space + 1);
-    return slug(verb + "_" + object + (d.changes.size() > 1 ? "_and_more" : ""));
+    const Change& first = d.changes.front();
+    const Verb v = verb_of(first);
+    const char* verb = v == Verb::add ? "add" : v == Verb::drop ? "drop" : v == Verb::rename ? "rename" : "change";
+    return slug(std::string(verb) + "_" + object_of(first).name() + (d.changes.size() > 1 ? "_and_more" : ""));
 }
 
 // Says which constraints rows of the live database violate, and how many.

@@ -472,6 +472,58 @@ std::string describe(const TableChange& change, const Table& table) {
         change);
 }
 
+namespace {
+
+template <typename T, typename... Ts>
+constexpr bool one_of = (std::is_same_v<T, Ts> || ...);
+
+}  // namespace
+
+Verb verb_of(const Change& change) {
+    return std::visit(
+        [](const auto& c) {
+            using T = std::decay_t<decltype(c)>;
+            if constexpr (one_of<T, AddTable, AddIndex, AddView, AddTrigger, AddVirtualTable>) return Verb::add;
+            else if constexpr (one_of<T, DropTable, DropIndex, DropView, DropTrigger, DropVirtualTable>)
+                return Verb::drop;
+            else if constexpr (one_of<T, RenameTable>) return Verb::rename;
+            else if constexpr (one_of<T, ModifyTable, ModifyIndex, ModifyView, ModifyTrigger, ModifyVirtualTable>)
+                return Verb::change;
+            else static_assert(unhandled<T>);
+        },
+        change);
+}
+
+Verb verb_of(const TableChange& change) {
+    return std::visit(
+        [](const auto& c) {
+            using T = std::decay_t<decltype(c)>;
+            if constexpr (one_of<T, AddColumn, AddUnique, AddCheck, AddForeignKey>) return Verb::add;
+            else if constexpr (one_of<T, DropColumn, DropUnique, DropCheck, DropForeignKey>) return Verb::drop;
+            else if constexpr (one_of<T, RenameColumn>) return Verb::rename;
+            else if constexpr (one_of<T, ModifyColumn, ChangePrimaryKey, ModifyCheck, ChangeWithoutRowid, ChangeStrict>)
+                return Verb::change;
+            else static_assert(unhandled<T>);
+        },
+        change);
+}
+
+Ident object_of(const Change& change) {
+    return std::visit(
+        [](const auto& c) -> Ident {
+            using T = std::decay_t<decltype(c)>;
+            if constexpr (one_of<T, AddTable, DropTable, AddVirtualTable, DropVirtualTable>) return c.table.name;
+            else if constexpr (one_of<T, RenameTable>) return c.to;
+            else if constexpr (one_of<T, AddIndex, DropIndex>) return c.index.name;
+            else if constexpr (one_of<T, AddView, DropView>) return c.view.name;
+            else if constexpr (one_of<T, AddTrigger, DropTrigger>) return c.trigger.name;
+            else if constexpr (one_of<T, ModifyTable, ModifyIndex, ModifyView, ModifyTrigger, ModifyVirtualTable>)
+                return c.to.name;
+            else static_assert(unhandled<T>);
+        },
+        change);
+}
+
 std::string describe(const Change& change) {
     return std::visit(
         [](const auto& c) -> std::string {

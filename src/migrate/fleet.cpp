@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <new>
 #include <thread>
 
 #include "schema/migrate.hpp"
@@ -38,7 +39,11 @@ void parallel_for(std::size_t n, int jobs, const FewerJobs& fewer, Work work) {
         try {
             pool.emplace_back(worker);
         } catch (const std::system_error& e) {
-            if (fewer) fewer(int(pool.size()) + 1, e.what());
+            try {
+                if (fewer) fewer(int(pool.size()) + 1, e.what());
+            } catch (const std::bad_alloc&) {
+                // no memory to say so: the threads there are go on all the same
+            }
             break;
         }
     }
@@ -109,12 +114,25 @@ std::vector<FleetResult> apply_fleet(const std::vector<fs::path>& dbs, const Dir
                                      const FleetOptions& options,
                                      const std::function<void(const FleetResult&)>& on_done) {
     std::vector<FleetResult> results(dbs.size());
+    for (std::size_t i = 0; i < dbs.size(); ++i) results[i].db = dbs[i];  // allocated before any thread runs
     std::mutex report;
     parallel_for(dbs.size(), options.jobs, options.on_fewer_jobs, [&](std::size_t i) {
-        results[i] = apply_one(dbs[i], dir, options);
+        // Memory can run out even while a failure is being recorded (many threads
+        // under a tight limit): that tenant is failed, its transaction rolled
+        // back, and the others go on. The reason fits in the string's own buffer.
+        try {
+            results[i] = apply_one(dbs[i], dir, options);
+        } catch (const std::bad_alloc&) {
+            results[i].kind = FleetResult::failed;
+            results[i].reason = "out of memory";
+        }
         if (on_done) {
             std::lock_guard lock(report);
-            on_done(results[i]);
+            try {
+                on_done(results[i]);
+            } catch (const std::bad_alloc&) {
+                // its line is lost; the summary still counts it
+            }
         }
     });
     return results;
