@@ -491,6 +491,18 @@ TEST_CASE("rows: on D1, drops that cannot run with foreign keys on are refused w
          "CREATE TABLE kept (id INTEGER PRIMARY KEY, ref TEXT REFERENCES d (k) ON DELETE RESTRICT);"
          "INSERT INTO d VALUES ('x', 9); INSERT INTO kept VALUES (9, 'x');",
          "CREATE TABLE kept (id INTEGER PRIMARY KEY, ref TEXT);", "dropped table d references rebuilt table kept"},
+        // A dropped table that references itself ON DELETE RESTRICT (property seed 4242085).
+        {"self-reference ON DELETE RESTRICT",
+         "CREATE TABLE t (id INTEGER PRIMARY KEY, up INT REFERENCES t ON DELETE RESTRICT); CREATE TABLE kept (v);"
+         "INSERT INTO t VALUES (1, NULL), (2, 1);",
+         "CREATE TABLE kept (v);", "table t itself references t ON DELETE RESTRICT"},
+        // A rebuilt table whose old version nulls its own NOT NULL column as it
+        // goes (property seed 4242335).
+        {"self-reference ON DELETE SET NULL through NOT NULL, rebuilt",
+         "CREATE TABLE t (id TEXT PRIMARY KEY, ref TEXT NOT NULL REFERENCES t (id) ON DELETE SET NULL);"
+         "INSERT INTO t VALUES ('a', 'a');",
+         "CREATE TABLE t (id TEXT PRIMARY KEY, ref TEXT REFERENCES t (id) ON DELETE SET NULL);",
+         "ON DELETE SET NULL or SET DEFAULT through a NOT NULL column"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.name);

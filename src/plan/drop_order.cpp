@@ -96,4 +96,35 @@ std::vector<const Table*> drop_order(const Schema& s, const std::vector<const Ta
     return preferred;
 }
 
+std::vector<KeysOnBlocker> keys_on_blockers(const std::vector<const Table*>& order) {
+    std::vector<KeysOnBlocker> out;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        const Table& victim = *order[i];
+        // Its own DELETE meets the references of the tables still there: itself
+        // and those dropped after it.
+        for (std::size_t j = i; j < order.size(); ++j) {
+            const Table& child = *order[j];
+            for (const auto& fk : child.foreign_keys) {
+                if (fk.parent != victim.name) continue;
+                bool not_null = false;
+                for (const auto& c : fk.columns)
+                    if (const Column* col = child.column(c); col && col->not_null) not_null = true;
+                const char* what = fk.on_delete == FkAction::restrict_ ? "ON DELETE RESTRICT"
+                                   : (fk.on_delete == FkAction::set_null || fk.on_delete == FkAction::set_default) &&
+                                           not_null
+                                       ? "ON DELETE SET NULL or SET DEFAULT through a NOT NULL column"
+                                       : nullptr;
+                if (!what) continue;
+                out.push_back({victim.name,
+                               fmt::format("{} references {} {}: with foreign keys on, SQLite refuses to drop {} "
+                                           "while its rows are referenced",
+                                           &child == &victim ? "table " + child.name.sql() + " itself"
+                                                             : "table " + child.name.sql(),
+                                           victim.name.sql(), what, victim.name.sql())});
+            }
+        }
+    }
+    return out;
+}
+
 }  // namespace schema::plan_detail

@@ -58,6 +58,16 @@ const char* row_changing_action(FkAction a);
 std::vector<const Table*> drop_order(const Schema& s, const std::vector<const Table*>& preferred,
                                      std::vector<std::string>& keys_off_because);
 
+// Tables of `order` (dropped in that order) that SQLite refuses to drop with
+// foreign keys on while rows reference them: a table dropped after (or the table
+// itself) references them ON DELETE RESTRICT, or ON DELETE SET NULL / SET DEFAULT
+// through a NOT NULL column. Each with why.
+struct KeysOnBlocker {
+    Ident table;
+    std::string why;
+};
+std::vector<KeysOnBlocker> keys_on_blockers(const std::vector<const Table*>& order);
+
 // Prechecks for the constraints a change of table m adds (ALTERed or rebuilt).
 void add_prechecks(const ModifyTable& m, const LiveNames& live, const LiveNamesOf& live_of,
                    std::vector<Precheck>& out);

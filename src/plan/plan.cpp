@@ -432,10 +432,16 @@ private:
         // where the target allows it; on D1 drop_order finds an order SQLite can
         // prepare with keys on where there is one.
         std::set<std::string> gone_before;
-        for (const Table* t : drop_order(dropped)) {
+        const auto order = drop_order(dropped);
+        for (const Table* t : order) {
             for (const auto& fk : t->foreign_keys)
                 if (gone_before.count(fk.parent.key())) parents.insert(fk.parent.key());
             gone_before.insert(t->name.key());
+        }
+        // Dropped with keys off in the sqlite dialect; on D1, refused with the reason.
+        for (const auto& b : keys_on_blockers(order)) {
+            parents.insert(b.table.key());
+            keys_off_because(b.why);
         }
         for (const auto& key : parents) plan_.dropped_parents.push_back(mapped_->tables.at(key).name);
     }

@@ -301,7 +301,9 @@ void emit_rebuilds(const std::vector<Rebuild>& rebuilds, const Schema& from_sche
         rebuild_of[it->from] = &*it;
     }
     bool first = true;
-    for (const Table* old : drop_order(from_schema, children_first, keys_off_because)) {
+    const auto old_order = drop_order(from_schema, children_first, keys_off_because);
+    for (const auto& b : keys_on_blockers(old_order)) keys_off_because.push_back(b.why);
+    for (const Table* old : old_order) {
         const Rebuild& r = *rebuild_of.at(old);
         out.push_back({"DROP TABLE " + old->name.sql(),
                        !first                 ? ""
