@@ -393,8 +393,13 @@ TEST_CASE("rows: a kept table that still references a dropped table: its referen
                                    "DELETE CASCADE") != std::string::npos);
             CHECK(printed.out.find("if existing rows violate:\n--   c (p_id) still references p, which is dropped\n"
                                    "--   n (p_id) still references p, which is dropped") != std::string::npos);
-            if (dialect == Dialect::sqlite)
+            if (dialect == Dialect::sqlite) {
                 CHECK(printed.out.find("schema: foreign_keys=off (drops referenced p)") != std::string::npos);
+                // The header never claims that wrangler (keys on) may run it.
+                CHECK(printed.out.find("it drops tables that others still reference") != std::string::npos);
+                const std::string forward = printed.out.substr(0, printed.out.find("-- rollback/"));
+                CHECK(forward.find("also\n-- works with `wrangler d1 migrations apply`") == std::string::npos);
+            }
             REQUIRE(run(q, dialect, {"diff", "-m", "drop_p", "--allow-data-loss"}).code == 0);
             // Rows that reference p arrive after diff: the migration fails instead of deleting them.
             if (dialect == Dialect::sqlite) q.exec("INSERT INTO c VALUES (11, 1);");

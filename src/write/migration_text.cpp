@@ -75,6 +75,10 @@ std::string migration_text(const Plan& plan, const MigrationInfo& info) {
                "-- it: it rebuilds tables that others reference in place, as SQLite documents. Run any\n"
                "-- other way with keys on (wrangler, the sqlite3 shell), it stops at its first statement\n"
                "-- and changes nothing; for D1, generate with --dialect d1.\n";
+    else if (!plan.dropped_parents.empty())
+        out += "-- Runs in one transaction under `schema apply`, which switches foreign keys off around\n"
+               "-- it: it drops tables that others still reference, and with keys on their ON DELETE\n"
+               "-- actions would run. For D1, generate with --dialect d1.\n";
     else
         out += "-- Runs in one transaction under `schema apply`; contains no BEGIN/COMMIT, so it also\n"
                "-- works with `wrangler d1 migrations apply`.\n";
