@@ -116,6 +116,8 @@ ForeignKeysMode foreign_keys_mode(std::string_view sql, const sqlite::Script& sc
 // on: always on D1, where they cannot be switched off; in plain SQLite unless
 // foreign_keys_mode says off. The proof runs each file the same way.
 bool runs_with_foreign_keys_on(std::string_view sql, const sqlite::Script& script, Dialect dialect);
+// The same from a file's mode, read once.
+bool runs_with_foreign_keys_on(const ForeignKeysMode& mode, Dialect dialect);
 
 // --- tracking table -------------------------------------------------------------
 

@@ -332,8 +332,12 @@ ForeignKeysMode foreign_keys_mode(std::string_view sql, const sqlite::Script& sc
     return mode;
 }
 
+bool runs_with_foreign_keys_on(const ForeignKeysMode& mode, Dialect dialect) {
+    return dialect == Dialect::d1 || !mode.off;
+}
+
 bool runs_with_foreign_keys_on(std::string_view sql, const sqlite::Script& script, Dialect dialect) {
-    return dialect == Dialect::d1 || !foreign_keys_mode(sql, script).off;
+    return runs_with_foreign_keys_on(foreign_keys_mode(sql, script), dialect);
 }
 
 std::vector<Drift> drift(const Directory& dir, const std::vector<Applied>& applied) {

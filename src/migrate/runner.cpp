@@ -315,7 +315,7 @@ void Runner::check_foreign_keys(const std::set<std::string>& changed) {
     // scope is not read twice).
     std::map<std::string, std::int64_t> elsewhere;  // table -> rows that violate
     for (const auto& [child, parents] : parents_of) {
-        if (scope.count(child) || !existing.count(child)) continue;
+        if (scope.count(child)) continue;
         auto st = db_.prepare("PRAGMA foreign_key_check(" + sqlite::quote(child) + ")");
         while (st.step()) ++elsewhere[st.text(0)];
     }
@@ -334,9 +334,10 @@ bool Runner::run_in_transaction(const Migration& m, bool forward) {
     const std::string file = (forward ? m.up_path : *m.down_path).string();
     // D1 cannot switch foreign keys off: its files run with them on, and a
     // rebuild there defers them to COMMIT (checked below, for a clear message).
-    const bool keys_off = !runs_with_foreign_keys_on(sql, script, d1() ? Dialect::d1 : Dialect::sqlite);
-    // The statement itself, never its text found anywhere (a comment, a literal).
-    const bool check_keys = keys_off || (d1() && foreign_keys_mode(sql, script).deferred);
+    // The mode is read from the statements (once), never from text found anywhere.
+    const ForeignKeysMode mode = foreign_keys_mode(sql, script);
+    const bool keys_off = !runs_with_foreign_keys_on(mode, d1() ? Dialect::d1 : Dialect::sqlite);
+    const bool check_keys = keys_off || (d1() && mode.deferred);
     const bool keys_were_on = db_.query_int("PRAGMA foreign_keys") != 0;
     if (keys_off) db_.exec("PRAGMA foreign_keys = OFF");
     auto restore_keys = [&] {

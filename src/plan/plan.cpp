@@ -66,9 +66,6 @@ bool rebuildable_index(const VirtualTable& v) {
     return false;
 }
 
-// The ON DELETE actions that change the child's rows, by name; nullptr for
-// the ones that only refuse (NO ACTION, RESTRICT).
-
 class Planner {
 public:
     Planner(const Diff& d, const Schema& from, const Schema& to, const PlanOptions& options)
@@ -490,6 +487,7 @@ private:
     }
 
     void emit() {
+        const auto drop_when = drop_times();
         if (rebuild_needs_keys_off()) {
             // The runner switches keys off around this file (its header says so). Run
             // any other way with keys on, it stops here, before it changes anything:
@@ -544,7 +542,7 @@ private:
                      fmt::format("- index {}: its name goes to a new table", i.name.sql()));
         // 4. tables and virtual tables
         {
-            drop_tables(dropped_at(DropWhen::first));
+            drop_tables(dropped_at(drop_when, DropWhen::first));
             for (auto c : of_kind<DropVirtualTable>(d_))
                 step({relation_key(c->table.name)}, "DROP TABLE " + c->table.name.sql(),
                      "- virtual table " + c->table.name.sql(), {},
@@ -620,13 +618,14 @@ private:
             }
             std::vector<Step> steps;
             std::vector<std::string> why;
-            emit_rebuilds(rebuilds, *mapped_, to_, drop_steps(dropped_at(DropWhen::amid_rebuilds)), steps, why);
+            emit_rebuilds(rebuilds, *mapped_, to_, drop_steps(dropped_at(drop_when, DropWhen::amid_rebuilds)), steps,
+                          why);
             for (auto& w : why) keys_off_because(std::move(w));
             for (auto& s : steps) plan_.steps.push_back(std::move(s));
         }
         // 9b. dropped tables, now that no rebuilt table references them
-        check_drops_against_rebuilds(drop_times());
-        drop_tables(dropped_at(DropWhen::last));
+        check_drops_against_rebuilds(drop_when);
+        drop_tables(dropped_at(drop_when, DropWhen::last));
         // 10. indexes
         {
             std::map<std::string, const Index*> create;
@@ -724,9 +723,9 @@ private:
                         mapped_->tables.at(key).name.sql(), fk.parent.sql(), fk.parent.sql()));
         }
     }
-    std::set<std::string> dropped_at(DropWhen w) const {
+    static std::set<std::string> dropped_at(const std::map<std::string, DropWhen>& times, DropWhen w) {
         std::set<std::string> out;
-        for (const auto& [key, when] : drop_times())
+        for (const auto& [key, when] : times)
             if (when == w) out.insert(key);
         return out;
     }

@@ -331,29 +331,17 @@ std::vector<Part> split(const Schema& from, const Schema& to, const Scope& befor
             for (const auto& r : relations_used_by(*v, from)) c.unite("r:" + k, relation_key(r));
     for (const auto* plan : {&up, &down})
         for (const auto& st : plan->steps) c.unite_all(st.touches);
-    // A table shares its part with a parent whose rows it sees go (a parent
-    // dropped or renamed away: its DROP fires the table's ON DELETE) and with a
-    // new parent (created by a step). Other parents are copied in as context.
-    for (const auto& k : before.relations)
-        if (auto t = from.tables.find(k); t != from.tables.end())
-            for (const auto& fk : t->second.foreign_keys)
-                if (before.relations.count(fk.parent.key()) && !to.tables.count(fk.parent.key()))
-                    c.unite("r:" + k, relation_key(fk.parent));
-    for (const auto* plan : {&up, &down})
-        for (const auto& st : plan->steps)
-            for (const auto& k : st.touches)
-                if (auto t = to.tables.find(k.substr(2)); k[0] == 'r' && t != to.tables.end())
-                    for (const auto& fk : t->second.foreign_keys)
-                        if (!from.tables.count(fk.parent.key())) c.unite(k, relation_key(fk.parent));
-    // A table also shares its part with a parent that any step changes: as mere
-    // context the parent would stay as it was before, while the table's new
-    // definition may already name what the change gives it (a renamed key
-    // column: "foreign key mismatch"; property seed 20261377).
+    // A table shares its part with a parent that any step changes: as mere context
+    // the parent would stay as it was before. Its DROP (a parent dropped, or
+    // renamed away) fires the table's ON DELETE; a new parent is created by a
+    // step; a rebuilt one (alone, as the sqlite dialect does) must still hold the
+    // rows the table's rows reference; and the table's new definition may already
+    // name what the change gives the parent (a renamed key column: "foreign key
+    // mismatch"; property seed 20261377). Parents no step changes come in as
+    // context.
     std::set<std::string> changed;
     for (const auto* plan : {&up, &down})
         for (const auto& st : plan->steps) changed.insert(st.touches.begin(), st.touches.end());
-    // So does a table of the scope with a parent a step changes: its rows must
-    // still find their parents (a parent rebuilt alone, as the sqlite dialect does).
     std::set<std::string> relations = changed;
     for (const auto& k : before.relations) relations.insert("r:" + k);
     for (const auto& k : relations) {
