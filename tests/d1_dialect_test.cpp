@@ -16,6 +16,13 @@ test::CliResult d1(const Project& p, std::vector<std::string> args) {
     return p.schema(args);
 }
 
+// The project's database created by the D1 dialect's initial migration for `schema`.
+void created_by_d1(Project& p, const std::string& schema) {
+    p.declare(schema);
+    REQUIRE(d1(p, {"diff", "-m", "init"}).code == 0);
+    REQUIRE(d1(p, {"apply"}).code == 0);
+}
+
 const char* kFamily =
     "CREATE TABLE parents (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT CHECK (kind IN ('a', 'b')));\n"
     "CREATE TABLE kids (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parents (id) ON DELETE "
@@ -49,9 +56,7 @@ TEST_CASE("d1: declarations D1 refuses are errors at their line") {
 
 TEST_CASE("d1: a rebuild runs with foreign keys on and keeps every row of children and grandchildren") {
     Project p;
-    p.declare(kFamily);
-    REQUIRE(d1(p, {"diff", "-m", "init"}).code == 0);
-    REQUIRE(d1(p, {"apply"}).code == 0);
+    created_by_d1(p, kFamily);
     p.exec("PRAGMA foreign_keys = ON;"
            "INSERT INTO parents (kind) VALUES ('a'), ('b'), ('a'); DELETE FROM parents WHERE id = 3;"
            "INSERT INTO kids VALUES (1, 1), (2, 1), (3, 2);"
@@ -126,9 +131,7 @@ TEST_CASE("d1: tables that reference each other are rebuilt with foreign keys on
         "CREATE TABLE log (what TEXT);\n"
         "CREATE TRIGGER users_log AFTER DELETE ON users BEGIN INSERT INTO log VALUES ('gone ' || OLD.id); END;\n";
     Project p;
-    p.declare(schema);
-    REQUIRE(d1(p, {"diff", "-m", "init"}).code == 0);
-    REQUIRE(d1(p, {"apply"}).code == 0);
+    created_by_d1(p, schema);
     p.exec("PRAGMA foreign_keys = ON; BEGIN; PRAGMA defer_foreign_keys = ON;"
            "INSERT INTO teams VALUES (1, 'red', 1), (2, 'blue', 3), (5, 'empty', NULL);"
            "INSERT INTO users VALUES (1, 'ann', 1, NULL), (3, 'bob', 2, 1), (4, 'cy', 1, 3);"
@@ -156,9 +159,7 @@ TEST_CASE("d1: a cycle of three tables is rebuilt when only one of them changes"
                                "CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER NOT NULL REFERENCES a (id));\n"
                                "CREATE TABLE c (id INTEGER PRIMARY KEY, b_id INTEGER REFERENCES b (id));\n";
     Project p;
-    p.declare(schema);
-    REQUIRE(d1(p, {"diff", "-m", "init"}).code == 0);
-    REQUIRE(d1(p, {"apply"}).code == 0);
+    created_by_d1(p, schema);
     p.exec("PRAGMA foreign_keys = ON; BEGIN; PRAGMA defer_foreign_keys = ON;"
            "INSERT INTO a VALUES (1, 1, 'x'); INSERT INTO b VALUES (1, 1); INSERT INTO c VALUES (1, 1);"
            "COMMIT;");
