@@ -24,6 +24,30 @@
 namespace schema {
 
 enum class Conflict { none, rollback, abort, fail, ignore, replace };
+
+// Where a token is in a statement's text: [offset, offset + length).
+struct TextSpan {
+    std::size_t offset = 0;
+    std::size_t length = 0;
+    bool empty() const { return length == 0; }
+};
+
+// An object's CREATE statement as SQLite keeps it in sqlite_master.sql: the
+// kind's words ("CREATE TABLE ", "CREATE UNIQUE INDEX ") and then the text as it
+// was declared from the object's name on, comments and layout included
+// (model/stored_sql.cpp says where SQLite ends it). Objects read from a live
+// database carry sqlite_master.sql itself. A migration creates an object with
+// this text; when it needs a temporary name it edits only `name` (and a table's
+// REFERENCES targets, ForeignKey::parent_span). Empty for an object built in
+// code, which is rendered instead (render.cpp).
+struct StoredSql {
+    std::string text;
+    TextSpan name;
+    // Tables: where ALTER TABLE ADD COLUMN inserts ", <definition>": the ','
+    // before the table constraints, or the closing ')'.
+    std::size_t columns_end = 0;
+    bool empty() const { return text.empty(); }
+};
 enum class Order { none, desc };
 enum class FkAction { no_action, restrict_, set_null, set_default, cascade };
 
@@ -70,6 +94,7 @@ struct ForeignKey {
     bool deferred = false;        // DEFERRABLE INITIALLY DEFERRED
     std::string deferral_sql;     // the clause as declared, for printing
     bool column_level = false;
+    TextSpan parent_span;  // the parent's name in the table's StoredSql; empty if none
 };
 
 struct Generated {
@@ -88,6 +113,7 @@ struct Column {
     std::optional<Ident> renamed_from;  // @renamed hint
     SourcePos renamed_at;               // where that hint is written
     SourcePos pos;
+    std::string declared_sql;  // the definition as declared (name to last token), for ADD COLUMN
 };
 
 struct Table {
@@ -102,6 +128,7 @@ struct Table {
     std::optional<Ident> renamed_from;
     SourcePos renamed_at;
     SourcePos pos;
+    StoredSql stored;
 
     const Column* column(const Ident& name) const;
     // The INTEGER PRIMARY KEY column that aliases the rowid, if any.
@@ -123,6 +150,7 @@ struct Index {
     std::optional<Ident> renamed_from;
     SourcePos renamed_at;
     SourcePos pos;
+    StoredSql stored;
 
     bool mentions(const Ident& column) const;
 };
@@ -132,6 +160,7 @@ struct View {
     std::vector<Ident> columns;
     Expr select;
     SourcePos pos;
+    StoredSql stored;
 };
 
 enum class TriggerTiming { before, after, instead_of };
@@ -146,6 +175,7 @@ struct Trigger {
     std::optional<Expr> when;
     std::vector<Expr> body;  // one per statement, without ';'
     SourcePos pos;
+    StoredSql stored;
 
     bool mentions(const Ident& name) const;  // in WHEN, OF or body
 };
@@ -158,6 +188,7 @@ struct VirtualTable {
     std::vector<std::string> arg_text;
     std::vector<Expr> args;
     SourcePos pos;
+    StoredSql stored;
 };
 
 
@@ -223,14 +254,42 @@ void resolve_across_objects(Schema& s);
 // database, but with foreign keys on every insert into it fails).
 std::vector<Diagnostic> dangling_references(const Schema& s);
 
-// --- canonical SQL (model/render.cpp) -----------------------------------------
+// --- the statement that creates an object (model/stored_sql.cpp) --------------
+// Its StoredSql when it has one (what was declared, or what the live database
+// holds), else its canonical rendering.
 
-std::string create_sql(const Table& t, const Ident* as_name = nullptr);
+std::string create_sql(const Table& t);
 std::string create_sql(const Index& i);
 std::string create_sql(const View& v);
 std::string create_sql(const Trigger& t);
 std::string create_sql(const VirtualTable& v);
-std::string column_sql(const Column& c, const Table& t);  // as in CREATE TABLE / ADD COLUMN
+// The table's statement under another name, its foreign keys to the tables of
+// `renamed` (folded name → name) naming those: in stored text only the name
+// tokens change. A table rebuild creates its new table so.
+std::string create_sql_as(const Table& t, const Ident& name, const std::map<std::string, Ident>& renamed = {});
+// A column's definition as ADD COLUMN takes it: as declared, else rendered.
+std::string add_column_sql(const Column& c, const Table& t);
+// What sqlite_master.sql holds for `t` once `ALTER TABLE ADD COLUMN` has added `c`
+// to the stored `before` text: SQLite inserts ", " and the definition after the
+// last column. nullopt when `before` has no stored text.
+std::optional<std::string> text_after_add_column(const Table& before, const Column& c, const Table& after);
+// Whether two statement texts are the same but for how identifier tokens are
+// quoted (`t`, "t", [t] and `t` are one token). RENAME rewrites the name tokens
+// it edits as "t", so a rebuilt table's text differs from its declaration there.
+bool same_text_but_quoting(std::string_view a, std::string_view b);
+// The statement followed by its ';', on a line of its own when the text ends
+// in a line comment.
+std::string terminated_statement(std::string_view sql);
+
+// --- canonical SQL (model/render.cpp) -----------------------------------------
+// The model rendered, one clause per line: for objects without stored text.
+
+std::string canonical_sql(const Table& t, const Ident* as_name = nullptr);
+std::string canonical_sql(const Index& i);
+std::string canonical_sql(const View& v);
+std::string canonical_sql(const Trigger& t);
+std::string canonical_sql(const VirtualTable& v);
+std::string column_sql(const Column& c, const Table& t);  // as in CREATE TABLE
 std::string indexed_column_sql(const IndexedColumn& c);
 std::string foreign_key_sql(const ForeignKey& fk);      // the REFERENCES ... part
 // Constraints as written after the columns, with their names and conflict clauses.

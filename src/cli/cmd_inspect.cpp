@@ -45,7 +45,7 @@ std::map<std::string, std::string> per_table_files(const Schema& s) {
     std::map<std::string, std::string> owner;  // table key → file name
     auto add = [&](const std::string& file, const std::string& sql) {
         std::string& text = files[file];
-        text += (text.empty() ? "" : "\n") + sql + ";\n";
+        text += (text.empty() ? "" : "\n") + terminated_statement(sql) + "\n";
     };
     for (const Table* t : tables_in_dependency_order(s)) {
         std::string file = file_stem(t->name.name()) + ".sql";

@@ -25,6 +25,10 @@ enum class Deferral { none, not_deferrable, deferrable, initially_deferred, init
 struct QualifiedName : Located {
     std::optional<std::string> schema;
     std::string name;
+    // The name token as written (quotes included), without its schema: SQLite
+    // keeps a statement's text from here on.
+    const char* name_begin = nullptr;
+    const char* name_end = nullptr;
 };
 
 // One entry of a parenthesised list that SQLite reads as "expr [COLLATE c] [ASC|DESC]"
@@ -35,6 +39,8 @@ struct IndexedColumn : Located {
 
 struct ForeignKeyClause : Located {
     std::string table;
+    const char* table_begin = nullptr;  // the parent's name token as written
+    const char* table_end = nullptr;
     std::vector<std::string> columns;
     FkAction on_delete = FkAction::none;
     FkAction on_update = FkAction::none;
@@ -56,6 +62,7 @@ struct ColumnConstraint : Located {
 };
 
 struct ColumnDef : Located {
+    const char* end = nullptr;  // just past its last token
     std::string name;
     std::optional<std::string> type;  // raw type text, e.g. "VARCHAR(255)"
     std::vector<ColumnConstraint> constraints;
@@ -78,6 +85,7 @@ struct CreateTable : Located {
     bool if_not_exists = false;
     QualifiedName name;
     std::vector<ColumnDef> columns;
+    const char* columns_end = nullptr;  // the ',' before the table constraints, or ')'
     std::vector<TableConstraint> constraints;
     bool without_rowid = false;
     bool strict = false;

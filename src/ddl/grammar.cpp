@@ -24,7 +24,7 @@ void skip_separators(It& it, It end) {
 template <typename Rule, typename Attr>
 bool try_rule(It& it, It end, const Rule& rule, Attr& attr) {
     It probe = it;
-    if (!x3::phrase_parse(probe, end, rule, lex::skipper, attr)) return false;
+    if (!x3::phrase_parse(probe, end, rule, lex::skipper, attr, x3::skip_flag::dont_post_skip)) return false;
     it = probe;
     return true;
 }
@@ -90,16 +90,27 @@ bool parse_statements(std::string_view text, std::vector<ParsedStatement>& out, 
                 return fail(at, "expected TABLE, INDEX, VIEW, TRIGGER or VIRTUAL TABLE after CREATE, found " +
                                     found_at(at, end));
             }
-            It stmt_end = it;
+            It stmt_end = last_token_end(start, it);
             x3::parse(it, end, *lex::skipper);
             if (it != end && *it != ';')
                 return fail(it, "expected ';' after the statement, found " + found_at(it, end));
-            out.push_back({std::move(stmt), std::size_t(start - begin), std::size_t(stmt_end - begin)});
+            out.push_back(
+                {std::move(stmt), std::size_t(start - begin), std::size_t(stmt_end - begin), std::size_t(it - begin)});
         }
     } catch (const x3::expectation_failure<It>& e) {
         It at = e.where();
         x3::parse(at, end, *lex::skipper);
         return fail(at, "expected " + e.which() + ", found " + found_at(at, end));
+    }
+}
+
+const char* last_token_end(const char* begin, const char* end) {
+    It it = begin;
+    It last = begin;
+    for (;;) {
+        x3::parse(it, end, *lex::skipper);
+        if (it == end || !x3::parse(it, end, grammar::token | x3::char_)) return last;
+        last = it;
     }
 }
 

@@ -103,13 +103,23 @@ auto const balanced_def = *((lit('(') >> balanced >> lit(')')) | (token - lit('(
 // One element of a comma-separated list inside parentheses.
 auto const item_def = +((lit('(') >> balanced >> lit(')')) | (token - lit('(') - lit(')') - lit(',')));
 
+// Where a name token starts and ends: `member_begin` / `member_end` of _val.
+template <typename C>
+auto span_into(const char* C::*member_begin, const char* C::*member_end) {
+    return [member_begin, member_end](auto& ctx) {
+        x3::_val(ctx).*member_begin = x3::_attr(ctx).begin();
+        x3::_val(ctx).*member_end = x3::_attr(ctx).end();
+    };
+}
+
+using QN = ast::QualifiedName;
 auto const qualified_name_def =
-    mark >> name[into(&ast::QualifiedName::name)] >>
-    -(lit('.') >> name[([](auto& ctx) {
+    mark >> x3::raw[name[into(&QN::name)]][span_into(&QN::name_begin, &QN::name_end)] >>
+    -(lit('.') >> x3::raw[name[([](auto& ctx) {
           auto& q = x3::_val(ctx);
           q.schema = std::move(q.name);
           q.name = std::move(x3::_attr(ctx));
-      })]);
+      })]][span_into(&QN::name_begin, &QN::name_end)]);
 
 auto const indexed_column_def = mark >> x3::raw[item][raw_into(&ast::IndexedColumn::text)];
 
@@ -148,7 +158,7 @@ auto const deferred_initially = [](auto& ctx) {
     x3::_val(ctx).deferral = x3::_attr(ctx) ? ast::Deferral::initially_deferred : ast::Deferral::initially_immediate;
 };
 auto const foreign_key_clause_def =
-    mark >> kw("references") > name[into(&FK::table)] > -(lit('(') > (name % ',')[into(&FK::columns)] > lit(')')) >
+    mark >> kw("references") > x3::raw[name[into(&FK::table)]][span_into(&FK::table_begin, &FK::table_end)] > -(lit('(') > (name % ',')[into(&FK::columns)] > lit(')')) >
     *((kw("on") >> kw("delete") > fk_action[into(&FK::on_delete)]) |
       (kw("on") >> kw("update") > fk_action[into(&FK::on_update)]) | (kw("match") > name[into(&FK::match)]) |
       ((kw("not") >> kw("deferrable"))[flag(&FK::deferral, ast::Deferral::not_deferrable)] >> -x3::omit[initially]) |
@@ -196,8 +206,11 @@ auto const column_constraint_def =
     mark >> ((kw("constraint") > name[into(&CC::name)]) >> -column_constraint_body) | column_constraint_body;
 
 using CD = ast::ColumnDef;
-auto const column_def_def = mark >> (name - table_constraint_start)[into(&CD::name)] >> -type_name[into(&CD::type)] >>
-                            *column_constraint[push(&CD::constraints)];
+auto const column_def_def =
+    mark >> x3::raw[(name - table_constraint_start)[into(&CD::name)] >> -type_name[into(&CD::type)] >>
+                    *column_constraint[push(&CD::constraints)]][([](auto& ctx) {
+        x3::_val(ctx).end = x3::_attr(ctx).end();
+    })];
 
 // --- table constraints ------------------------------------------------------
 
@@ -223,6 +236,7 @@ auto const create_table_stmt_def =
     -(kw("if") >> kw("not") >> kw("exists"))[flag(&CT::if_not_exists, true)] > qualified_name[into(&CT::name)] >
     ((kw("as") > x3::raw[+(token - lit(';'))][raw_into(&CT::as_select)]) |
      (lit('(') > (column_def[push(&CT::columns)] % ',') >>
+      x3::raw[x3::eps][([](auto& ctx) { x3::_val(ctx).columns_end = x3::_attr(ctx).begin(); })] >>
       *(-lit(',') >> table_constraint[push(&CT::constraints)]) > lit(')') >>
       -(((kw("without") > kw("rowid"))[flag(&CT::without_rowid, true)] | kw("strict")[flag(&CT::strict, true)]) %
         ',')));

@@ -16,8 +16,9 @@ using Statement = std::variant<ast::CreateTable, ast::CreateIndex, ast::CreateVi
 
 struct ParsedStatement {
     Statement stmt;
-    std::size_t begin = 0;  // offset of CREATE
-    std::size_t end = 0;    // offset just past the statement (before its ';')
+    std::size_t begin = 0;       // offset of CREATE
+    std::size_t last_token = 0;  // offset just past its last token
+    std::size_t end = 0;         // offset of its ';', or the end of the text
 };
 
 struct SyntaxError {
@@ -28,6 +29,10 @@ struct SyntaxError {
 // Parses every statement of `text`. Returns false and fills `error` at the
 // first statement that does not parse; statements before it are in `out`.
 bool parse_statements(std::string_view text, std::vector<ParsedStatement>& out, SyntaxError& error);
+
+// Where the last token of [begin, end) ends: the grammar's optional parts may
+// have skipped blanks and comments past it before they failed.
+const char* last_token_end(const char* begin, const char* end);
 
 // A comment of the source and where it starts (used for @renamed hints).
 struct Comment {

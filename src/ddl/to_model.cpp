@@ -2,6 +2,7 @@
 // set of declared files one coherent schema (no duplicates, no TEMP objects, no
 // CREATE TABLE ... AS SELECT).
 #include <algorithm>
+#include <cstring>
 #include <functional>
 
 #include "lexemes.hpp"
@@ -132,6 +133,7 @@ public:
 
     void add(const ParsedStatement& ps) {
         stmt_begin_ = ps.begin;
+        stmt_ = &ps;
         std::visit([&](const auto& node) { build(node); }, ps.stmt);
     }
 
@@ -150,6 +152,34 @@ private:
     std::vector<Diagnostic>& errors_;
     std::vector<Hint> hints_;
     std::size_t stmt_begin_ = 0;  // offset of the current statement's CREATE
+    const ParsedStatement* stmt_ = nullptr;
+    // The current statement's stored text starts at its name, after `prefix`.
+    const char* stored_from_ = nullptr;
+    std::size_t prefix_size_ = 0;
+
+    // Where SQLite ends the text it stores (build.c, trigger.c, vtab.c): a table
+    // at its ')', or with WITHOUT ROWID / STRICT where the statement ends; an
+    // index where the statement ends; a view there too, less trailing blanks; a
+    // trigger at END and a virtual table at its last token.
+    enum class StoredEnd { last_token, statement_end, statement_end_trimmed };
+    StoredSql stored(const char* prefix, const ast::QualifiedName& name, StoredEnd until) {
+        std::size_t end = until == StoredEnd::last_token ? stmt_->last_token : stmt_->end;
+        if (until == StoredEnd::statement_end_trimmed)
+            while (end > stmt_->last_token && std::strchr(" \t\n\r\f\v", text_[end - 1])) --end;
+        StoredSql out;
+        const std::size_t from = offset_of(name.name_begin);
+        if (!name.name_begin || from > end) return out;
+        stored_from_ = name.name_begin;
+        prefix_size_ = std::strlen(prefix);
+        out.text = prefix + std::string(text_.substr(from, end - from));
+        out.name = span_of(name.name_begin, name.name_end);
+        return out;
+    }
+    // Where [begin, end) of the source is in the current statement's stored text.
+    TextSpan span_of(const char* begin, const char* end) const {
+        if (!begin || !end || !stored_from_ || begin < stored_from_) return {};
+        return {prefix_size_ + std::size_t(begin - stored_from_), std::size_t(end - begin)};
+    }
 
     SourcePos stmt_pos() const { return lines_.position(path_, stmt_begin_); }
     const char* stmt_at() const { return text_.data() + stmt_begin_; }
@@ -288,6 +318,7 @@ private:
     ForeignKey foreign_key(const ast::ForeignKeyClause& fk) {
         ForeignKey out;
         out.parent = Ident(fk.table);
+        out.parent_span = span_of(fk.table_begin, fk.table_end);
         for (auto& c : fk.columns) out.parent_columns.emplace_back(c);
         out.on_delete = action_of(fk.on_delete);
         out.on_update = action_of(fk.on_update);
@@ -318,6 +349,9 @@ private:
         Table t;
         t.name = Ident(ct.name.name);
         t.pos = stmt_pos();
+        t.stored = stored("CREATE TABLE ", ct.name,
+                          ct.without_rowid || ct.strict ? StoredEnd::statement_end : StoredEnd::last_token);
+        t.stored.columns_end = span_of(ct.columns_end, ct.columns_end).offset;
         t.without_rowid = ct.without_rowid;
         t.strict = ct.strict;
 
@@ -333,6 +367,7 @@ private:
             Column c;
             c.name = Ident(cd.name);
             c.pos = pos(cd.at);
+            if (cd.end) c.declared_sql.assign(cd.at, last_token_end(cd.at, cd.end));
             if (cd.type) c.type = expr(declared_type(*cd.type), cd.at);
             if (t.column(c.name)) error(cd.at, "duplicate column " + cd.name + " in table " + t.name.name());
             for (const auto& cc : cd.constraints) {
@@ -472,6 +507,7 @@ private:
         i.table = Ident(ci.table);
         i.unique = ci.unique;
         i.pos = stmt_pos();
+        i.stored = stored(ci.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ", ci.name, StoredEnd::statement_end);
         for (auto& c : ci.columns) i.columns.push_back(indexed_column(c));
         if (ci.where) i.where = expr(*ci.where, ci.at);
         claim_hints({{stmt_at(), ci.name.at, &ci.name.name, &i.renamed_from, &i.renamed_at}});
@@ -483,6 +519,7 @@ private:
         View v;
         v.name = Ident(cv.name.name);
         v.pos = stmt_pos();
+        v.stored = stored("CREATE VIEW ", cv.name, StoredEnd::statement_end_trimmed);
         for (auto& c : cv.columns) v.columns.emplace_back(c);
         v.select = expr(cv.select, cv.at);
         insert_unique(schema_.views, std::move(v), "view", cv.name.at);
@@ -494,6 +531,7 @@ private:
         t.name = Ident(tr.name.name);
         t.table = Ident(tr.table.name);
         t.pos = stmt_pos();
+        t.stored = stored("CREATE TRIGGER ", tr.name, StoredEnd::last_token);
         switch (tr.timing) {
             case ast::CreateTrigger::unspecified:
             case ast::CreateTrigger::before: t.timing = TriggerTiming::before; break;
@@ -522,6 +560,7 @@ private:
         v.name = Ident(vt.name.name);
         v.module = Ident(vt.module);
         v.pos = stmt_pos();
+        v.stored = stored("CREATE VIRTUAL TABLE ", vt.name, StoredEnd::last_token);
         for (auto& a : vt.args) {
             v.arg_text.push_back(a);
             v.args.push_back(expr(a, vt.at));

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <future>
+#include <map>
 #include <set>
 #include <stdexcept>
+#include <type_traits>
 
 #include "schema/ddl.hpp"
 #include "schema/timing.hpp"
@@ -124,6 +126,27 @@ void cross_check_indexes(sqlite::Database& db, const Schema& s) {
     }
 }
 
+// Each object's stored text is sqlite_master.sql, byte for byte: the parser
+// derives it by SQLite's rule, so they agree; should they not (text an older
+// SQLite stored), the live text wins and its spans are dropped, so a rebuild
+// renders the table rather than edit a text it cannot place.
+void keep_live_text(Schema& s, const std::map<std::string, const std::string*>& sql_of) {
+    auto keep = [&](auto& objects) {
+        for (auto& [key, o] : objects) {
+            auto it = sql_of.find(key);
+            if (it == sql_of.end() || o.stored.text == *it->second) continue;
+            o.stored = StoredSql{*it->second, {}, 0};
+            if constexpr (std::is_same_v<std::decay_t<decltype(o)>, Table>)
+                for (auto& fk : o.foreign_keys) fk.parent_span = {};
+        }
+    };
+    keep(s.tables);
+    keep(s.indexes);
+    keep(s.views);
+    keep(s.triggers);
+    keep(s.virtual_tables);
+}
+
 }  // namespace
 
 bool is_internal_name(const std::string& name) {
@@ -143,7 +166,7 @@ Schema inspect(sqlite::Database& db, const InspectOptions& options) {
     }
 
     struct Entry {
-        std::string origin, sql;
+        std::string name, origin, sql;
     };
     std::vector<Entry> entries;
     auto st = db.prepare(
@@ -152,7 +175,7 @@ Schema inspect(sqlite::Database& db, const InspectOptions& options) {
         std::string name = st.text(1);
         std::string table = st.text(2);
         if (is_internal_name(name) || skip.count(fold(name)) || skip.count(fold(table))) continue;
-        entries.push_back({options.origin + ": " + st.text(0) + " " + name, st.text(3)});
+        entries.push_back({name, options.origin + ": " + st.text(0) + " " + name, st.text(3)});
     }
 
     // Large schemas are parsed in two halves side by side; objects have distinct
@@ -179,6 +202,11 @@ Schema inspect(sqlite::Database& db, const InspectOptions& options) {
         errors.insert(errors.end(), second_errors.begin(), second_errors.end());
     }
     if (!errors.empty()) throw InputError(std::move(errors));
+    {
+        std::map<std::string, const std::string*> sql_of;
+        for (const auto& e : entries) sql_of.emplace(fold(e.name), &e.sql);
+        keep_live_text(schema, sql_of);
+    }
     drop_shadow_tables(schema, &reported_shadow);
     resolve_across_objects(schema);
     if (options.cross_check) {

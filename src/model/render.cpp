@@ -187,7 +187,7 @@ std::string column_sql(const Column& c, const Table& t) {
     return out;
 }
 
-std::string create_sql(const Table& t, const Ident* as_name) {
+std::string canonical_sql(const Table& t, const Ident* as_name) {
     std::vector<std::string> items;
     for (const auto& c : t.columns) items.push_back(column_sql(c, t));
     if (t.primary_key && !t.primary_key->column_level) items.push_back(primary_key_sql(*t.primary_key));
@@ -208,20 +208,20 @@ std::string create_sql(const Table& t, const Ident* as_name) {
     return out;
 }
 
-std::string create_sql(const Index& i) {
+std::string canonical_sql(const Index& i) {
     std::string out = std::string("CREATE ") + (i.unique ? "UNIQUE " : "") + "INDEX " + i.name.sql() + " ON " +
                       i.table.sql() + " (" + indexed_list(i.columns) + ")";
     if (i.where) out += " WHERE " + i.where->sql();
     return out;
 }
 
-std::string create_sql(const View& v) {
+std::string canonical_sql(const View& v) {
     std::string out = "CREATE VIEW " + v.name.sql();
     if (!v.columns.empty()) out += " (" + ident_list(v.columns) + ")";
     return out + " AS\n  " + select_sql(v.select, "  ");
 }
 
-std::string create_sql(const Trigger& t) {
+std::string canonical_sql(const Trigger& t) {
     std::string out = "CREATE TRIGGER " + t.name.sql() + " ";
     switch (t.timing) {
         case TriggerTiming::before: out += "BEFORE "; break;
@@ -243,7 +243,7 @@ std::string create_sql(const Trigger& t) {
     return out + "END";
 }
 
-std::string create_sql(const VirtualTable& v) {
+std::string canonical_sql(const VirtualTable& v) {
     std::string out = "CREATE VIRTUAL TABLE " + v.name.sql() + " USING " + v.module.sql();
     if (!v.arg_text.empty()) {
         out += "(";
@@ -255,7 +255,7 @@ std::string create_sql(const VirtualTable& v) {
 
 std::string schema_sql(const Schema& s) {
     std::string out;
-    auto emit = [&out](const std::string& sql) { out += sql + ";\n\n"; };
+    auto emit = [&out](const std::string& sql) { out += terminated_statement(sql) + "\n\n"; };
     for (const Table* t : tables_in_dependency_order(s)) emit(create_sql(*t));
     for (const auto& [k, v] : s.virtual_tables) emit(create_sql(v));
     for (const auto& [k, i] : s.indexes) emit(create_sql(i));

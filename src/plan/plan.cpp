@@ -578,7 +578,7 @@ private:
             for (const auto& tc : m.changes)
                 if (auto ac = std::get_if<AddColumn>(&tc))
                     step({relation_key(m.to.name)},
-                         fmt::format("ALTER TABLE {} ADD COLUMN {}", m.to.name.sql(), column_sql(ac->column, m.to)),
+                         fmt::format("ALTER TABLE {} ADD COLUMN {}", m.to.name.sql(), add_column_sql(ac->column, m.to)),
                          describe(tc, m.to), ac->column.pos);
         }
         // 8. new tables, parents first; virtual tables

@@ -210,7 +210,7 @@ void emit_rebuilds(const std::vector<Rebuild>& rebuilds, const Schema& from_sche
     for (const auto& r : rebuilds) {
         std::vector<std::string> touches{relation_key(r.to->name)};
         Table def = retargeted(*r.to, temp_of, touches);
-        out.push_back({create_sql(def, &r.temp),
+        out.push_back({create_sql_as(*r.to, r.temp, temp_of),
                        fmt::format("rebuild {}: {}\nbuild it anew as {}", r.to->name.sql(), join(r.reasons, "; "),
                                    r.temp.sql()),
                        r.to->pos, false, touches, std::nullopt});

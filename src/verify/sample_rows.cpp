@@ -144,7 +144,7 @@ bool declared_accepts(sqlite::Database& db, const Table& from, const Table& decl
             mapped.values.push_back(row.values[i]);
         }
     }
-    if (!try_exec(db, create_sql(def, &scratch))) return false;
+    if (!try_exec(db, canonical_sql(def, &scratch))) return false;
     bool ok = try_exec(db, insert_sql(scratch, mapped));
     db.exec("DROP TABLE " + scratch.sql());
     return ok;

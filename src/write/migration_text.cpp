@@ -115,7 +115,7 @@ std::string migration_text(const Plan& plan, const MigrationInfo& info) {
         const Step& step = plan.steps[i];
         if (i == 0 || !step.note.empty()) out += "\n";
         if (!step.note.empty()) out += sql_comment(step.note, step.destructive ? "! " : "");
-        out += step.sql + ";\n";
+        out += terminated_statement(step.sql) + "\n";
     }
     return out;
 }

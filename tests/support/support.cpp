@@ -1,5 +1,7 @@
 #include "support/support.hpp"
 
+#include "schema/model.hpp"
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -48,6 +50,29 @@ fs::path corpus_dir() {
     const char* env = std::getenv("SCHEMA_CORPUS_DIR");
     fs::path p = env && *env ? fs::path(env) : fs::path(SCHEMA_CORPUS_DIR);
     return fs::exists(p / "real") ? p : fs::path();
+}
+
+// Blocks of the SQLite test-suite file, without their ATTACH setup lines.
+std::vector<std::pair<std::string, std::string>> testsuite_blocks() {
+    std::vector<std::pair<std::string, std::string>> out;
+    auto dir = corpus_dir();
+    if (dir.empty()) return out;
+    std::ifstream in(dir / "sqlite_testsuite_ddl.sql");
+    std::string line, block, label;
+    auto flush = [&] {
+        if (!block.empty()) out.emplace_back(label, block);
+        block.clear();
+    };
+    while (std::getline(in, line)) {
+        if (line.rfind("-- [", 0) == 0) {
+            flush();
+            label = line;
+        }
+        if (line.rfind("ATTACH", 0) == 0) continue;
+        block += line + "\n";
+    }
+    flush();
+    return out;
 }
 
 std::vector<fs::path> real_schemas() {
@@ -231,6 +256,22 @@ int wait_cli(int pid) {
     int status = 0;
     waitpid(pid, &status, 0);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace test
+
+namespace test {
+
+schema::Schema without_stored_text(schema::Schema s) {
+    auto clear = [](auto& objects) {
+        for (auto& [key, o] : objects) o.stored = {};
+    };
+    clear(s.tables);
+    clear(s.indexes);
+    clear(s.views);
+    clear(s.triggers);
+    clear(s.virtual_tables);
+    return s;
 }
 
 }  // namespace test

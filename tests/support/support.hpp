@@ -36,6 +36,10 @@ fs::path corpus_dir();
 // the corpus is not present (the test then reports itself skipped).
 std::vector<fs::path> real_schemas();
 
+// The blocks of the corpus's SQLite test-suite file (label, text), without
+// their ATTACH lines; empty when the corpus is not present.
+std::vector<std::pair<std::string, std::string>> testsuite_blocks();
+
 // Says on stdout that a test could not run; ctest reports it as skipped
 // (SKIP_REGULAR_EXPRESSION), not as passed.
 void report_skipped(const std::string& why);
@@ -50,7 +54,15 @@ std::string query_plan(const fs::path& db, const std::string& sql);
 
 }  // namespace test
 
+namespace schema {
+struct Schema;
+}
+
 namespace test {
+
+// `s` with no object's stored text: printing it renders the model canonically.
+schema::Schema without_stored_text(schema::Schema s);
+
 
 struct CliResult {
     int code = -1;

@@ -20,19 +20,11 @@
 PRAGMA defer_foreign_keys = ON;
 
 -- + table old_audit
-CREATE TABLE old_audit (
-  at INTEGER,
-  what TEXT
-);
+CREATE TABLE old_audit (at INTEGER, what TEXT);
 
 -- rebuild notes: ALTER TABLE cannot change a column's NOT NULL (body)
 -- build it anew as new_notes
-CREATE TABLE new_notes (
-  id INTEGER PRIMARY KEY,
-  body TEXT,
-  legacy_flag INT,
-  owner TEXT
-);
+CREATE TABLE new_notes (id INTEGER PRIMARY KEY, body TEXT, legacy_flag INT, owner TEXT);
 
 -- copy every row of notes into new_notes
 INSERT INTO new_notes (id, body, owner)

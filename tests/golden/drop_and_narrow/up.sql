@@ -27,11 +27,7 @@ DROP TABLE old_audit;
 
 -- rebuild notes: ALTER TABLE cannot change a column's NOT NULL (body)
 -- build it anew as new_notes
-CREATE TABLE new_notes (
-  id INTEGER PRIMARY KEY,
-  body TEXT NOT NULL,
-  owner TEXT
-);
+CREATE TABLE new_notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, owner TEXT);
 
 -- copy every row of notes into new_notes
 INSERT INTO new_notes (id, body, owner)

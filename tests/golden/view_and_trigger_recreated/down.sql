@@ -23,11 +23,7 @@ DROP VIEW big_items;
 
 -- rebuild items: ALTER TABLE cannot change a column's NOT NULL (name)
 -- build it anew as new_items
-CREATE TABLE new_items (
-  id INTEGER PRIMARY KEY,
-  name TEXT,
-  amount INT
-);
+CREATE TABLE new_items (id INTEGER PRIMARY KEY, name TEXT, amount INT);
 
 -- copy every row of items into new_items
 INSERT INTO new_items (id, name, amount)
@@ -40,13 +36,9 @@ DROP TABLE items;
 ALTER TABLE new_items RENAME TO items;
 
 -- view big_items recreated
-CREATE VIEW big_items AS
-  SELECT id, name
-  FROM items
-  WHERE amount > 10;
+CREATE VIEW big_items AS SELECT id, name FROM items WHERE amount > 10;
 
 -- trigger items_logged recreated
-CREATE TRIGGER items_logged AFTER INSERT ON items FOR EACH ROW
-BEGIN
+CREATE TRIGGER items_logged AFTER INSERT ON items BEGIN
   INSERT INTO item_log VALUES (NEW.id, 'added');
 END;
