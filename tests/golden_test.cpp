@@ -7,6 +7,7 @@
 
 #include "schema/ddl.hpp"
 #include "schema/diff.hpp"
+#include "schema/pipeline.hpp"
 #include "schema/plan.hpp"
 #include "schema/verify.hpp"
 #include "schema/write.hpp"
@@ -27,12 +28,12 @@ TEST_CASE("golden migration files") {
         CAPTURE(dir.filename().string());
         Schema from = parse_schema_text(test::read_file(dir / "before.sql"), "before.sql");
         Schema to = parse_schema_text(test::read_file(dir / "after.sql"), "after.sql");
-        Diff d = diff(from, to, Renames::declared_in(to));
-        Plan up = make_plan(d, from, to);
-        Plan down = make_plan(diff(to, from, d.inverse()), to, from);
-        prove(from, to, d, up, down);
-        std::string up_text = migration_text(up, {"0001_change.sql", "rollback/0001_change.sql", false, {}});
-        std::string down_text = migration_text(down, {"0001_change.sql", "0001_change.sql", true, up.data_loss});
+        // As `schema diff` makes them: the library's pipeline, texts proven.
+        Proposal p = propose(from, to, nullptr, {true, Dialect::sqlite});
+        prove_texts(p, from, to, {"0001_change.sql", "rollback/0001_change.sql", false, {}},
+                    {"0001_change.sql", "0001_change.sql", true, p.up.data_loss});
+        const std::string& up_text = p.up_text;
+        const std::string& down_text = p.down_text;
         if (update) {
             test::write_file(dir / "up.sql", up_text);
             test::write_file(dir / "down.sql", down_text);

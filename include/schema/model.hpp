@@ -114,6 +114,7 @@ struct Column {
     SourcePos renamed_at;               // where that hint is written
     SourcePos pos;
     std::string declared_sql;  // the definition as declared (name to last token), for ADD COLUMN
+    TextSpan span;             // where that definition is in the table's StoredSql
 };
 
 struct Table {
@@ -269,9 +270,13 @@ std::string create_sql(const VirtualTable& v);
 std::string create_sql_as(const Table& t, const Ident& name, const std::map<std::string, Ident>& renamed = {});
 // A column's definition as ADD COLUMN takes it: as declared, else rendered.
 std::string add_column_sql(const Column& c, const Table& t);
-// What sqlite_master.sql holds for `t` once `ALTER TABLE ADD COLUMN` has added `c`
-// to the stored `before` text: SQLite inserts ", " and the definition after the
-// last column. nullopt when `before` has no stored text.
+// What sqlite_master.sql holds once ALTER TABLE has added `c` to (dropped the
+// column `name` from) `t`, whose spans follow: ADD COLUMN inserts ", " and the
+// definition after the last column; DROP COLUMN cuts from the column's name to
+// the next column's, or for the last one from the comma before it to the end
+// of the columns. false when `t` has no stored text to edit.
+bool add_column_to_text(Table& t, const Column& c);
+bool drop_column_from_text(Table& t, const Ident& name);
 std::optional<std::string> text_after_add_column(const Table& before, const Column& c, const Table& after);
 // Whether two statement texts are the same but for how identifier tokens are
 // quoted (`t`, "t", [t] and `t` are one token). RENAME rewrites the name tokens

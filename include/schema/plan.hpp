@@ -90,6 +90,16 @@ struct Plan {
     // Its first statement stops it where foreign keys are on (the sqlite dialect's
     // in-place rebuild of a table that others reference; PlanOptions::dialect).
     bool guards_foreign_keys_off = false;
+    // Tables ALTER TABLE changes in place whose stored text SQLite then edits to
+    // something other than the target's text: ADD COLUMN appends ", <definition>"
+    // after the last column, DROP and RENAME COLUMN edit the text where it is.
+    // Their definitions match (schema check is clean); `.schema` shows the layout
+    // SQLite made. Every other object the plan creates has the target's text.
+    std::vector<Ident> text_edited_in_place;
+    // The target's tables that ALTER TABLE changes in place, with the text (and
+    // spans) SQLite leaves them, where that is known: what their rollback starts
+    // from (schema_after).
+    std::vector<Table> tables_as_altered;
 
     bool needs_foreign_keys_off() const { return !rebuilt.empty() || !dropped_parents.empty(); }
 
@@ -110,11 +120,19 @@ struct PlanOptions {
     // reference a rebuilt table move with it. A lossy copy moves them in both, to
     // carry the rows it leaves out.
     Dialect dialect = Dialect::sqlite;
+    // A rollback restores each table's text: a column it adds back is added by a
+    // rebuild, which creates the table with its old text, not by ADD COLUMN, which
+    // would append the definition to the text (Plan::text_edited_in_place).
+    bool restore_text = false;
 };
 
 // `from` is the schema the plan starts from (live, plus pending migrations);
 // `to` the declared one; `d` = diff(from, to, hints).
 Plan make_plan(const Diff& d, const Schema& from, const Schema& to, const PlanOptions& options = {});
+
+// `to` as the database holds it once `plan` has run: the tables ALTER TABLE
+// changed in place carry the text SQLite made (Plan::tables_as_altered).
+Schema schema_after(const Plan& plan, const Schema& to);
 
 // Can ALTER TABLE make this change to table m.to? nullopt when it can; else why
 // not, citing SQLite's rule. `kept_indexes`: the table's indexes that stay as

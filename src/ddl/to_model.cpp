@@ -367,7 +367,11 @@ private:
             Column c;
             c.name = Ident(cd.name);
             c.pos = pos(cd.at);
-            if (cd.end) c.declared_sql.assign(cd.at, last_token_end(cd.at, cd.end));
+            if (cd.end) {
+                const char* end = last_token_end(cd.at, cd.end);
+                c.declared_sql.assign(cd.at, end);
+                c.span = span_of(cd.at, end);
+            }
             if (cd.type) c.type = expr(declared_type(*cd.type), cd.at);
             if (t.column(c.name)) error(cd.at, "duplicate column " + cd.name + " in table " + t.name.name());
             for (const auto& cc : cd.constraints) {

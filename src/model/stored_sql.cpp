@@ -57,11 +57,66 @@ std::string add_column_sql(const Column& c, const Table& t) {
     return c.declared_sql.empty() ? column_sql(c, t) : c.declared_sql;
 }
 
+namespace {
+
+bool has_column_spans(const Table& t) {
+    const StoredSql& stored = t.stored;
+    if (stored.empty() || stored.columns_end == 0 || stored.columns_end > stored.text.size()) return false;
+    for (const auto& c : t.columns)
+        if (!fits(c.span, stored.text) || c.span.offset > stored.columns_end) return false;
+    return true;
+}
+
+// Moves the spans at or after `from` by `delta` characters.
+void shift_spans(Table& t, std::size_t from, std::ptrdiff_t delta) {
+    auto shift = [&](std::size_t& offset) {
+        if (offset >= from) offset = std::size_t(std::ptrdiff_t(offset) + delta);
+    };
+    for (auto& c : t.columns) shift(c.span.offset);
+    for (auto& fk : t.foreign_keys)
+        if (!fk.parent_span.empty()) shift(fk.parent_span.offset);
+    shift(t.stored.columns_end);
+}
+
+}  // namespace
+
+bool add_column_to_text(Table& t, const Column& c) {
+    if (!has_column_spans(t)) return false;
+    const std::string definition = add_column_sql(c, t);
+    const std::size_t at = t.stored.columns_end;
+    t.stored.text.insert(at, ", " + definition);
+    shift_spans(t, at, std::ptrdiff_t(definition.size() + 2));
+    Column added = c;
+    added.span = {at + 2, definition.size()};
+    t.columns.push_back(std::move(added));
+    return true;
+}
+
+bool drop_column_from_text(Table& t, const Ident& name) {
+    if (!has_column_spans(t)) return false;
+    auto it = std::find_if(t.columns.begin(), t.columns.end(), [&](const Column& c) { return c.name == name; });
+    if (it == t.columns.end()) return false;
+    std::string& text = t.stored.text;
+    std::size_t begin = it->span.offset, end = 0;
+    if (std::next(it) != t.columns.end()) {
+        end = std::next(it)->span.offset;
+    } else {
+        end = t.stored.columns_end;
+        while (begin > 0 && text[begin] != ',') --begin;  // SQLite walks back to the comma
+    }
+    if (end < begin) return false;
+    text.erase(begin, end - begin);
+    t.columns.erase(it);
+    shift_spans(t, end, -std::ptrdiff_t(end - begin));
+    return true;
+}
+
 std::optional<std::string> text_after_add_column(const Table& before, const Column& c, const Table& after) {
-    const StoredSql& stored = before.stored;
-    if (stored.empty() || stored.columns_end == 0 || stored.columns_end > stored.text.size()) return std::nullopt;
-    return stored.text.substr(0, stored.columns_end) + ", " + add_column_sql(c, after) +
-           stored.text.substr(stored.columns_end);
+    Table t = before;
+    Column added = c;
+    added.declared_sql = add_column_sql(c, after);
+    if (!add_column_to_text(t, added)) return std::nullopt;
+    return t.stored.text;
 }
 
 std::string terminated_statement(std::string_view sql) {
@@ -114,6 +169,12 @@ std::vector<TextToken> text_tokens(std::string_view s) {
             quoted('`');
         } else if (c == '[') {
             quoted(']');
+        } else if (s.substr(i, 2) == "--" || s.substr(i, 2) == "/*") {  // a comment: verbatim
+            const bool line = s[i] == '-';
+            std::size_t j = line ? s.find('\n', i) : s.find("*/", i + 2);
+            j = j == std::string_view::npos ? s.size() : j + (line ? 0 : 2);
+            out.push_back({false, std::string(s.substr(i, j - i))});
+            i = j;
         } else if (c == '\'') {  // a string: verbatim, with its doubled quotes
             std::size_t j = i + 1;
             while (j < s.size() && !(s[j] == '\'' && (j + 1 >= s.size() || s[j + 1] != '\''))) j += s[j] == '\'' ? 2 : 1;

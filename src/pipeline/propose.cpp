@@ -13,10 +13,16 @@ void plan_both_ways(Proposal& p, const Schema& from, const Schema& to, const Pla
     PhaseTimer t("plan forward and rollback");
     p.up = options.skip_violating_rows && live ? plan_skipping_violations(p.diff, from, to, *live)
                                                : make_plan(p.diff, from, to, options);
-    Diff back = diff(to, from, p.diff.inverse());
     PlanOptions down_options;
+    down_options.restore_text = true;
     down_options.dialect = options.dialect;
-    p.down = make_plan(back, to, from, down_options);
+    // The rollback starts from the text the forward file leaves (ADD COLUMN's edit).
+    if (p.up.tables_as_altered.empty()) {
+        p.down = make_plan(diff(to, from, p.diff.inverse()), to, from, down_options);
+    } else {
+        const Schema after = schema_after(p.up, to);
+        p.down = make_plan(diff(after, from, p.diff.inverse()), after, from, down_options);
+    }
 }
 
 }  // namespace

@@ -83,6 +83,7 @@ public:
     Plan run() {
         classify_tables();
         if (moves_children()) close_over_children();
+        note_renamed_texts();
         mark_gone();
         collect_dependents();
         summarize();
@@ -129,8 +130,75 @@ private:
                 if (auto why = alter_refusal(c, *m, kept_here))
                     if (std::find(tp.refusals.begin(), tp.refusals.end(), *why) == tp.refusals.end())
                         tp.refusals.push_back(*why);
+            if (tp.refusals.empty()) decide_text(*m, tp);
             if (!tp.refusals.empty()) rebuilt_.insert(m->to.name.key());
             tables_.emplace(m->to.name.key(), std::move(tp));
+        }
+    }
+
+    // A table ALTER TABLE can change in place: the text SQLite keeps for it then
+    // (PlanOptions::restore_text, Plan::text_edited_in_place).
+    void decide_text(const ModifyTable& m, TablePlan& tp) {
+        const bool adds = std::any_of(m.changes.begin(), m.changes.end(),
+                                      [](const TableChange& c) { return std::holds_alternative<AddColumn>(c); });
+        if (options_.restore_text && adds) {
+            tp.refusals.push_back("a rollback restores the table's text, and ADD COLUMN would append the column to it");
+            return;
+        }
+        if (m.to.stored.empty()) return;
+        auto altered = table_after_alter(m);
+        if (altered && same_text_but_quoting(altered->stored.text, m.to.stored.text)) return;
+        edited_in_place(m.to.name);
+        if (altered) plan_.tables_as_altered.push_back(with_text_of(m.to, *altered));
+    }
+
+    // `declared` with the text (and spans) of `altered`, the same table as ALTER left it.
+    static Table with_text_of(const Table& declared, const Table& altered) {
+        Table t = declared;
+        t.stored = altered.stored;
+        for (auto& c : t.columns) {
+            const Column* a = altered.column(c.name);
+            c.span = a ? a->span : TextSpan{};
+        }
+        for (auto& fk : t.foreign_keys) {
+            fk.parent_span = {};
+            for (const auto& a : altered.foreign_keys)
+                if (a.columns == fk.columns && a.parent == fk.parent) fk.parent_span = a.parent_span;
+        }
+        return t;
+    }
+
+    void edited_in_place(const Ident& table) {
+        auto& list = plan_.text_edited_in_place;
+        if (std::find(list.begin(), list.end(), table) == list.end()) list.push_back(table);
+    }
+
+    // The text SQLite keeps for m.to once ALTER TABLE has changed m.from in place
+    // (drops first, as emit() orders them): known unless a column is renamed.
+    static std::optional<Table> table_after_alter(const ModifyTable& m) {
+        Table t = m.from;
+        for (const auto& c : m.changes)
+            if (auto drop = std::get_if<DropColumn>(&c); drop && !drop_column_from_text(t, drop->column.name))
+                return std::nullopt;
+        for (const auto& c : m.changes) {
+            if (std::holds_alternative<RenameColumn>(c)) return std::nullopt;
+            if (auto add = std::get_if<AddColumn>(&c)) {
+                Column added = add->column;
+                added.declared_sql = add_column_sql(add->column, m.to);
+                if (!add_column_to_text(t, added)) return std::nullopt;
+            }
+        }
+        return t;
+    }
+
+    // A table RENAME TABLE renames keeps its text, SQLite editing the names in it.
+    void note_renamed_texts() {
+        for (auto c : of_kind<RenameTable>(d_)) {
+            const Table* before = from_.table(c->from);
+            const Table* after = to_.table(c->to);
+            if (rebuilt_.count(c->to.key()) || !before || !after || after->stored.empty()) continue;
+            const std::string renamed = create_sql_as(*before, after->name, {{before->name.key(), after->name}});
+            if (!same_text_but_quoting(renamed, after->stored.text)) edited_in_place(after->name);
         }
     }
 
@@ -781,6 +849,12 @@ private:
 std::string describe(const RowLoss& loss, std::optional<std::int64_t> rows) {
     if (!rows) return fmt::format("{}: rows {}", loss.table.sql(), loss.what);
     return fmt::format("{}: {} row{} {}", loss.table.sql(), *rows, *rows == 1 ? "" : "s", loss.what);
+}
+
+Schema schema_after(const Plan& plan, const Schema& to) {
+    Schema after = to;
+    for (const auto& t : plan.tables_as_altered) after.tables[t.name.key()] = t;
+    return after;
 }
 
 Plan make_plan(const Diff& d, const Schema& from, const Schema& to, const PlanOptions& options) {

@@ -406,6 +406,8 @@ std::vector<Part> split(const Schema& from, const Schema& to, const Scope& befor
         erase_absent(p.after.triggers, p.before.triggers, [&](const std::string& k) { return from.triggers.count(k) != 0; });
         p.context = parents_outside(from, to, p);
         for (const auto& k : p.context) p.before.relations.insert(k);
+        p.up.text_edited_in_place = up.text_edited_in_place;
+        p.down.text_edited_in_place = down.text_edited_in_place;
         out.push_back(std::move(p));
     }
     return out;
@@ -440,6 +442,39 @@ void refuse_if_keys_must_be_off(const Plan& plan, bool keys_on, const char* whic
                      {}, false);
 }
 
+// Each object's stored text, by kind and key.
+std::map<std::string, std::pair<const Ident*, const StoredSql*>> texts_of(const Schema& s) {
+    std::map<std::string, std::pair<const Ident*, const StoredSql*>> out;
+    for (const auto& [k, o] : s.tables) out["table " + k] = {&o.name, &o.stored};
+    for (const auto& [k, o] : s.virtual_tables) out["virtual table " + k] = {&o.name, &o.stored};
+    for (const auto& [k, o] : s.indexes) out["index " + k] = {&o.name, &o.stored};
+    for (const auto& [k, o] : s.views) out["view " + k] = {&o.name, &o.stored};
+    for (const auto& [k, o] : s.triggers) out["trigger " + k] = {&o.name, &o.stored};
+    return out;
+}
+
+// Every object of `got` has the text of its counterpart in `want` (or, when
+// `unchanged` is given, the one it had there), but for how names are quoted;
+// tables `edited_in_place` by ALTER TABLE have the text SQLite made.
+void check_texts(const Schema& got, const Schema& want, const Schema* unchanged,
+                 const std::vector<Ident>& edited_in_place, const std::string& failure) {
+    const auto wanted = texts_of(want);
+    const auto before = unchanged ? texts_of(*unchanged) : decltype(wanted){};
+    std::set<std::string> exempt;
+    for (const auto& t : edited_in_place) exempt.insert("table " + t.key());
+    for (const auto& [key, object] : texts_of(got)) {
+        auto w = wanted.find(key);
+        if (exempt.count(key) || w == wanted.end() || w->second.second->empty()) continue;
+        const std::string& text = object.second->text;
+        if (same_text_but_quoting(text, w->second.second->text)) continue;
+        if (auto b = before.find(key); b != before.end() && same_text_but_quoting(text, b->second.second->text))
+            continue;
+        throw ProofError(fmt::format("{} of {}:\n  expected: {}\n  found:    {}", failure, key,
+                                     w->second.second->text, text),
+                         {}, true);
+    }
+}
+
 // How the runner runs the pair.
 struct KeysOn {
     bool up, down;
@@ -466,6 +501,12 @@ void prove_part(const Schema& from, const Schema& to, const Renames& renames, co
         throw ProofError("the forward migration does not reach the declared schema; the differences:" +
                              differences(want_after, got_after),
                          {}, true);
+    // Renames make SQLite edit the text of every object that names what they rename.
+    if (renames.empty()) {
+        const Schema unchanged = restrict_to(from, part.before);
+        check_texts(got_after, want_after, &unchanged, part.up.text_edited_in_place,
+                    "the forward migration creates an object with a text other than its declared one");
+    }
     check_rows(db, samples, want_after, true);
 
     Schema want_before = restrict_to(from, part.before);
@@ -475,6 +516,8 @@ void prove_part(const Schema& from, const Schema& to, const Renames& renames, co
         throw ProofError("the rollback does not restore the schema it starts from; the differences:" +
                              differences(want_before, got_before),
                          {}, true);
+    check_texts(got_before, want_before, nullptr, part.down.text_edited_in_place,
+                "the rollback does not restore the text");
     check_rows(db, samples, want_before, false);
 }
 

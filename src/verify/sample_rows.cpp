@@ -51,21 +51,46 @@ const Column* counterpart(const Table& to, const Ident& from_column, const Renam
 
 enum class Variant { typed, defaults };
 
-// The value the sample row gives `c` (empty: leave it to its DEFAULT).
-std::string sample_value(const Table& t, const Column& c, const Column* declared, const Schema& shadow,
-                         Variant variant) {
+// The shadow's name of a table the declared schema names `name`.
+Ident shadow_name(const Ident& name, const Renames& renames) {
+    for (const auto& [key, r] : renames.tables)
+        if (r.to == name) return r.from;
+    return name;
+}
+
+// The value the sample row gives `c` (empty: leave it to its DEFAULT); nullopt
+// when no value satisfies its foreign keys, before and as declared: a NOT NULL
+// column whose declared foreign key points at a new table (the live rows'
+// precheck counts such rows; a sample must migrate), or at another parent key.
+std::optional<std::string> sample_value(const Table& t, const Column& c, const Table* declared_table,
+                                        const Column* declared, const Schema& shadow, const Renames& renames,
+                                        Variant variant) {
     const bool nullable = !c.not_null && (!declared || !declared->not_null);
-    for (const auto& fk : t.foreign_keys) {
-        for (std::size_t i = 0; i < fk.columns.size(); ++i) {
-            if (fk.columns[i] != c.name) continue;
-            // NULL satisfies any foreign key, old or new.
-            if (nullable) return "NULL";
-            const Table* parent = shadow.table(fk.parent);
-            if (!parent) return "NULL";
-            auto keys = parent_columns(fk, *parent);
-            if (i >= keys.size()) return "NULL";
-            return fmt::format("(SELECT {} FROM {} LIMIT 1)", keys[i], parent->name.sql());
+    std::vector<std::string> parent_keys;  // "parent.key" for each foreign key of the column
+    std::optional<std::string> value;
+    auto refer = [&](const ForeignKey& fk, std::size_t i, const Ident& parent_name) {
+        const Table* parent = shadow.table(parent_name);
+        auto keys = parent ? parent_columns(fk, *parent) : std::vector<std::string>{};
+        if (i >= keys.size()) {
+            parent_keys.push_back({});  // nothing in the shadow to point at
+            return;
         }
+        parent_keys.push_back(parent_name.key() + "." + keys[i]);
+        value = fmt::format("(SELECT {} FROM {} LIMIT 1)", keys[i], parent->name.sql());
+    };
+    for (const auto& fk : t.foreign_keys)
+        for (std::size_t i = 0; i < fk.columns.size(); ++i)
+            if (fk.columns[i] == c.name) refer(fk, i, fk.parent);
+    if (declared_table && declared)
+        for (const auto& fk : declared_table->foreign_keys)
+            for (std::size_t i = 0; i < fk.columns.size(); ++i)
+                if (fk.columns[i] == declared->name) refer(fk, i, shadow_name(fk.parent, renames));
+    if (!parent_keys.empty()) {
+        // NULL satisfies any foreign key, old or new.
+        if (nullable) return "NULL";
+        for (const auto& k : parent_keys)
+            if (k.empty() || k != parent_keys.front()) return std::nullopt;
+        return value;
     }
     if (variant == Variant::defaults) {
         if (c.default_value) return {};
@@ -87,7 +112,9 @@ struct Row {
     std::vector<std::optional<Ident>> names;    // each column's name (none for the rowid)
 };
 
-Row sample_row(const Table& t, const Schema& shadow, const Table* declared, const Renames& renames, Variant v) {
+// nullopt: no row of `t` can migrate (sample_value).
+std::optional<Row> sample_row(const Table& t, const Schema& shadow, const Table* declared, const Renames& renames,
+                              Variant v) {
     Row row;
     // Not 1: a rebuild that renumbers rows shows.
     if (std::string rowid = rowid_of(t); !rowid.empty() && !t.rowid_alias()) {
@@ -98,10 +125,11 @@ Row sample_row(const Table& t, const Schema& shadow, const Table* declared, cons
     for (const auto& c : t.columns) {
         if (c.generated) continue;
         const Column* d = declared ? counterpart(*declared, c.name, renames) : nullptr;
-        std::string value = sample_value(t, c, d, shadow, v);
-        if (value.empty()) continue;
+        auto value = sample_value(t, c, declared, d, shadow, renames, v);
+        if (!value) return std::nullopt;
+        if (value->empty()) continue;
         row.columns.push_back(c.name.sql());
-        row.values.push_back(std::move(value));
+        row.values.push_back(std::move(*value));
         row.names.push_back(c.name);
     }
     return row;
@@ -172,11 +200,12 @@ std::vector<SampledTable> add_sample_rows(sqlite::Database& db, const Schema& sh
     for (const Table* t : tables_in_dependency_order(shadow)) {
         const Table* declared = declared_table(to, t->name, renames);
         for (Variant v : {Variant::typed, Variant::defaults}) {
-            Row row = sample_row(*t, shadow, declared, renames, v);
+            auto row = sample_row(*t, shadow, declared, renames, v);
+            if (!row) continue;
             // An unchanged table accepts what the table itself accepts.
             const bool changes = declared && !same_definition(*t, *declared);
-            if (changes && !declared_accepts(db, *t, *declared, row, renames, scratch)) continue;
-            if (try_exec(db, insert_sql(t->name, row))) break;
+            if (changes && !declared_accepts(db, *t, *declared, *row, renames, scratch)) continue;
+            if (try_exec(db, insert_sql(t->name, *row))) break;
         }
     }
     // Triggers may have written rows of their own: every table is counted.

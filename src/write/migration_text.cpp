@@ -92,6 +92,15 @@ std::string migration_text(const Plan& plan, const MigrationInfo& info) {
         out += "--\n-- Not restored (the forward migration destroys it; a backup has it):\n";
         for (const auto& s : info.not_restored) out += sql_comment(s, "  ! ");
     }
+    if (!plan.text_edited_in_place.empty()) {
+        std::string names;
+        for (const auto& t : plan.text_edited_in_place) names += (names.empty() ? "" : ", ") + t.sql();
+        out += "--\n-- Text: every object created here has its declared text. ALTER TABLE changes\n"
+               "-- these in place, and SQLite edits their stored text itself (ADD COLUMN appends\n"
+               "-- the column after the last one, RENAME edits names): `.schema` shows that\n"
+               "-- text, not the declared one. The definitions are the same: `schema check` is clean.\n";
+        out += sql_comment(names, "  ");
+    }
     if (!plan.prechecks.empty()) {
         out += "--\n-- Fails (and changes nothing) if existing rows violate:\n";
         for (const auto& p : plan.prechecks) out += sql_comment(p.description, "  ");

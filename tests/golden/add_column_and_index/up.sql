@@ -11,6 +11,12 @@
 --       + CHECK (theme IN ('light', 'dark')) on users
 --   + index users_last_seen
 --
+-- Text: every object created here has its declared text. ALTER TABLE changes
+-- these in place, and SQLite edits their stored text itself (ADD COLUMN appends
+-- the column after the last one, RENAME edits names): `.schema` shows that
+-- text, not the declared one. The definitions are the same: `schema check` is clean.
+--   users
+--
 -- Fails (and changes nothing) if existing rows violate:
 --   CHECK (theme IN ('light', 'dark')) on users
 

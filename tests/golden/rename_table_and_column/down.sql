@@ -8,6 +8,12 @@
 --   > table accounts renamed to people
 --   ~ table people
 --       > column people.user_name renamed to username
+--
+-- Text: every object created here has its declared text. ALTER TABLE changes
+-- these in place, and SQLite edits their stored text itself (ADD COLUMN appends
+-- the column after the last one, RENAME edits names): `.schema` shows that
+-- text, not the declared one. The definitions are the same: `schema check` is clean.
+--   people
 
 -- > table accounts renamed to people
 ALTER TABLE accounts RENAME TO people;

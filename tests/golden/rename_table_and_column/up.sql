@@ -8,6 +8,12 @@
 --   > table people renamed to accounts
 --   ~ table accounts
 --       > column accounts.username renamed to user_name
+--
+-- Text: every object created here has its declared text. ALTER TABLE changes
+-- these in place, and SQLite edits their stored text itself (ADD COLUMN appends
+-- the column after the last one, RENAME edits names): `.schema` shows that
+-- text, not the declared one. The definitions are the same: `schema check` is clean.
+--   accounts
 
 -- > table people renamed to accounts
 ALTER TABLE people RENAME TO accounts;
