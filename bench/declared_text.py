@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
-"""Declared text over sqldef's public SQLite cases.
+"""Declared text, end to end, over many schema changes.
 
-For each case of cmd/sqlite3def/tests*.yml in a sqldef checkout: declare its
-`current` schema, `schema diff` + `schema apply` from empty; declare `desired`,
-diff + apply; then `schema rollback`. After each step every object's
-sqlite_master.sql is compared with what SQLite stores when it runs the declared
-file itself (after the rollback: with the text before it). Allowed: the quotes
-SQLite's RENAME puts around a name it edits, and the tables a file's header
-names under "Text:" (ALTER TABLE changed them in place and SQLite edited their
-text itself). Anything else is a difference, and the script exits 1.
+Each case is a pair of schemas: declare `current`, `schema diff` + `schema apply`
+from empty; declare `desired`, diff + apply; then `schema rollback`. After each
+step every object's sqlite_master.sql is compared with what SQLite stores when it
+runs the declared file itself (after the rollback: with the text before it).
+Allowed: the quotes SQLite's RENAME puts around a name it edits; the tables a
+file's header names under "Text:" (ALTER TABLE changed them in place, SQLite
+edited their text itself); objects the step left alone. Anything else is a
+difference, and the script exits 1.
 
-Usage: bench/sqldef_text.py SQLDEF_CHECKOUT [SCHEMA_BINARY]
-  (git clone https://github.com/sqldef/sqldef; the binary defaults to build/schema)
+Usage:
+  bench/declared_text.py sqldef SQLDEF_CHECKOUT [SCHEMA_BINARY]
+      sqldef's public SQLite cases, cmd/sqlite3def/tests*.yml
+      (git clone https://github.com/sqldef/sqldef)
+  bench/declared_text.py pair CURRENT.sql DESIRED.sql [SCHEMA_BINARY]
+      one pair, e.g. bench/gen_schema.py's variant.sql and declared.sql
+The binary defaults to build/schema.
 """
 import glob
 import os
@@ -106,11 +111,18 @@ def edited_in_place(project):
     files = sorted(f for f in glob.glob(os.path.join(project, "generated", "*.sql")))
     if not files:
         return set()
-    header = open(files[-1], encoding="utf-8").read().split("\n\n", 1)[0] + "\n"
-    m = re.search(r"^-- Text:.*?\n((?:--   .*\n)+)", header, re.M | re.S)
-    if not m:
+    lines = open(files[-1], encoding="utf-8").read().split("\n\n", 1)[0].splitlines()
+    if not any(line.startswith("-- Text:") for line in lines):
         return set()
-    names = " ".join(line[5:] for line in m.group(1).splitlines())
+    start = next(i for i, line in enumerate(lines) if line.startswith("-- Text:"))
+    names, listing = [], False
+    for line in lines[start + 1:]:
+        if line.startswith("--   "):
+            names.append(line[5:])
+            listing = True
+        elif listing:
+            break
+    names = " ".join(names)
     return {n.strip().strip('"').lower() for n in names.split(",")}
 
 
@@ -167,36 +179,51 @@ def run_case(binary, name, case):
         return totals, problems
 
 
-def main():
-    if len(sys.argv) < 2:
-        sys.exit(__doc__)
-    checkout = sys.argv[1]
-    binary = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else
-                             os.path.join(os.path.dirname(__file__), "..", "build", "schema"))
-    files = sorted(glob.glob(os.path.join(checkout, "cmd", "sqlite3def", "tests*.yml")))
-    if not files:
-        sys.exit(f"no cmd/sqlite3def/tests*.yml under {checkout}")
-    totals, failed, skipped, ran = [0] * len(CATEGORIES), [], 0, 0
-    for path in files:
-        for name, case in read_cases(path).items():
-            counts, problems = run_case(binary, name, case)
-            if counts is None:
-                skipped += 1
-                continue
-            ran += 1
-            for i in range(len(CATEGORIES)):
-                totals[i] += counts[i]
-            if problems:
-                failed.append((f"{os.path.basename(path)}:{name}", problems))
-    print(f"sqldef cases: {ran} run, {skipped} skipped (SQLite refuses them)")
+def report(ran, skipped, totals, failed):
+    print(f"cases: {ran} run, {skipped} skipped (SQLite refuses them)")
     print(f"objects compared after each step: {sum(totals)}")
     for name, count in zip(CATEGORIES, totals):
         print(f"  {name + ':':50} {count}")
     print(f"cases with a difference or a failure: {len(failed)}")
     for name, problems in failed:
         print(f"  {name}")
-        for p in problems:
+        for p in problems[:20]:
             print(f"    {p}")
+        if len(problems) > 20:
+            print(f"    ... {len(problems) - 20} more")
+
+
+def main():
+    if len(sys.argv) < 3 or sys.argv[1] not in ("sqldef", "pair"):
+        sys.exit(__doc__)
+    mode, rest = sys.argv[1], sys.argv[2:]
+    if mode == "sqldef":
+        files = sorted(glob.glob(os.path.join(rest[0], "cmd", "sqlite3def", "tests*.yml")))
+        if not files:
+            sys.exit(f"no cmd/sqlite3def/tests*.yml under {rest[0]}")
+        cases = [(f"{os.path.basename(path)}:{name}", case)
+                 for path in files for name, case in read_cases(path).items()]
+        binary_arg = rest[1:]
+    else:
+        if len(rest) < 2:
+            sys.exit(__doc__)
+        cases = [(f"{rest[0]} -> {rest[1]}", {"current": open(rest[0], encoding="utf-8").read(),
+                                              "desired": open(rest[1], encoding="utf-8").read()})]
+        binary_arg = rest[2:]
+    binary = os.path.abspath(binary_arg[0] if binary_arg else
+                             os.path.join(os.path.dirname(__file__), "..", "build", "schema"))
+    totals, failed, skipped, ran = [0] * len(CATEGORIES), [], 0, 0
+    for name, case in cases:
+        counts, problems = run_case(binary, name, case)
+        if counts is None:
+            skipped += 1
+            continue
+        ran += 1
+        for i in range(len(CATEGORIES)):
+            totals[i] += counts[i]
+        if problems:
+            failed.append((name, problems))
+    report(ran, skipped, totals, failed)
     sys.exit(1 if failed else 0)
 
 
