@@ -73,22 +73,32 @@ std::string_view at(const std::string& text, const TextSpan& span) {
     return std::string_view(text).substr(span.offset, span.length);
 }
 
+// `text` parsed, and run in a fresh database; nullopt when the parser or SQLite
+// refuses it (TEMP objects, a module this SQLite lacks).
+struct ParsedAndRun {
+    Schema schema;
+    sqlite::Database db;
+};
+std::optional<ParsedAndRun> parsed_and_run(const std::string& text, const std::string& label) {
+    ParsedAndRun out;
+    try {
+        out.schema = parse_schema_text(text, label);
+        out.db = sqlite::Database::memory();
+        out.db.exec(text);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    return out;
+}
+
 // Runs `text` in a fresh database and checks every object's stored text, name
 // span and REFERENCES spans against what SQLite stored. Returns the number of
 // objects compared; 0 when SQLite or the parser refuses the text.
 int compare_with_sqlite(const std::string& text, const std::string& label) {
-    Schema declared;
-    try {
-        declared = parse_schema_text(text, label);
-    } catch (const InputError&) {
-        return 0;
-    }
-    auto db = sqlite::Database::memory();
-    try {
-        db.exec(text);
-    } catch (const std::exception&) {
-        return 0;
-    }
+    auto run = parsed_and_run(text, label);
+    if (!run) return 0;
+    const Schema& declared = run->schema;
+    sqlite::Database& db = run->db;
     int compared = 0;
     for (const auto& o : objects_of(declared)) {
         const std::string& key = o.key;
@@ -112,18 +122,10 @@ int compare_with_sqlite(const std::string& text, const std::string& label) {
 // ADD COLUMN on every ordinary table of `text`: the text SQLite stores is the
 // one text_after_add_column predicts.
 int compare_add_column(const std::string& text, const std::string& label) {
-    Schema declared;
-    try {
-        declared = parse_schema_text(text, label);
-    } catch (const InputError&) {
-        return 0;
-    }
-    auto db = sqlite::Database::memory();
-    try {
-        db.exec(text);
-    } catch (const std::exception&) {
-        return 0;
-    }
+    auto run = parsed_and_run(text, label);
+    if (!run) return 0;
+    const Schema& declared = run->schema;
+    sqlite::Database& db = run->db;
     int compared = 0;
     Schema added = parse_schema_text("CREATE TABLE x(zz_added TEXT DEFAULT 'a,b' /* new */)");
     const Column& column = added.tables.begin()->second.columns[0];
@@ -149,21 +151,12 @@ int compare_add_column(const std::string& text, const std::string& label) {
 // `text`, where SQLite allows it: the text SQLite stores is the one
 // drop_column_from_text predicts.
 int compare_drop_column(const std::string& text, const std::string& label) {
-    Schema declared;
-    try {
-        declared = parse_schema_text(text, label);
-    } catch (const InputError&) {
-        return 0;
-    }
+    auto first = parsed_and_run(text, label);
+    if (!first) return 0;
     int compared = 0;
-    for (const auto& [key, t] : declared.tables)
+    for (const auto& [key, t] : first->schema.tables)
         for (const Column* c : {&t.columns.front(), &t.columns.back()}) {
-            auto db = sqlite::Database::memory();
-            try {
-                db.exec(text);
-            } catch (const std::exception&) {
-                return compared;  // SQLite refuses the text itself
-            }
+            auto db = std::move(parsed_and_run(text, label)->db);  // each drop on a fresh copy
             try {
                 db.exec("ALTER TABLE " + t.name.sql() + " DROP COLUMN " + c->name.sql());
             } catch (const std::exception&) {
@@ -322,13 +315,9 @@ TEST_CASE("declared text, end to end: created, rebuilt and rolled back over the 
     for (const auto& f : files) {
         const std::string label = f.filename().string();
         const std::string text = test::read_file(f);
-        std::map<std::string, std::string> declared;
-        try {
-            declared = stored_texts(text);
-            parse_schema_text(text, label);
-        } catch (const std::exception&) {
-            continue;  // SQLite or the parser refuses it (TEMP objects, say): nothing to compare
-        }
+        auto run = parsed_and_run(text, label);
+        if (!run) continue;  // nothing to compare
+        const auto declared = stored_texts(run->db);
         test::Project p;
         p.declare(text);
         // From empty: every object is created with its declared text, byte for byte.

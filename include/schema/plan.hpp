@@ -4,6 +4,7 @@
 // depend on changes, recreated after. Pure: no database, no files.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,6 +31,22 @@ struct RowLoss {
 // count a trial run found, "users: 3 rows not copied: ...".
 std::string describe(const RowLoss& loss, std::optional<std::int64_t> rows = std::nullopt);
 
+// An object across kinds, by its folded name: tables, views and virtual tables
+// share SQLite's namespace (relations); indexes and triggers have their own.
+struct ObjectKey {
+    enum class Kind { relation, index, trigger };
+    Kind kind = Kind::relation;
+    std::string name;  // folded (Ident::key)
+
+    static ObjectKey relation(std::string folded) { return {Kind::relation, std::move(folded)}; }
+    static ObjectKey index(std::string folded) { return {Kind::index, std::move(folded)}; }
+    static ObjectKey trigger(std::string folded) { return {Kind::trigger, std::move(folded)}; }
+    friend auto operator<=>(const ObjectKey&, const ObjectKey&) = default;
+};
+inline ObjectKey relation_key(const Ident& name) { return ObjectKey::relation(name.key()); }
+inline ObjectKey index_key(const Ident& name) { return ObjectKey::index(name.key()); }
+inline ObjectKey trigger_key(const Ident& name) { return ObjectKey::trigger(name.key()); }
+
 struct Step {
     std::string sql;   // one statement, without its ';'
     std::string note;  // a comment for the reviewer, printed above the statement
@@ -38,15 +55,10 @@ struct Step {
     // The objects it reads or changes (relation_key / index_key / trigger_key);
     // empty for statements that concern no object (PRAGMA). The proof splits a
     // plan into independent parts along these.
-    std::vector<std::string> touches;
+    std::vector<ObjectKey> touches;
     std::optional<RowLoss> loss;
 };
 
-// Keys naming objects across kinds: tables, views and virtual tables share
-// SQLite's namespace; indexes and triggers have their own.
-inline std::string relation_key(const Ident& name) { return "r:" + name.key(); }
-inline std::string index_key(const Ident& name) { return "i:" + name.key(); }
-inline std::string trigger_key(const Ident& name) { return "t:" + name.key(); }
 
 // A constraint the migration adds (NOT NULL, CHECK, UNIQUE, PRIMARY KEY,
 // FOREIGN KEY, unique index, STRICT types) that rows already in the table may

@@ -111,7 +111,7 @@ private:
     std::set<std::string> rebuilt_;            // keys
     std::set<std::string> gone_;               // tables / virtual tables dropped or rebuilt
     std::set<std::string> views_out_, triggers_out_;  // dropped before, recreated after if declared
-    std::map<std::string, std::string> recreated_why_;  // dependent view/trigger key → reason
+    std::map<ObjectKey, std::string> recreated_why_;  // dependent view or trigger → reason
 
     bool is_rebuilt(const Ident& t) const { return rebuilt_.count(t.key()) != 0; }
 
@@ -291,7 +291,7 @@ private:
                     }
                 if (hit) {
                     views_out_.insert(key);
-                    recreated_why_[key] = why;
+                    recreated_why_[ObjectKey::relation(key)] = why;
                     grew = true;
                 }
             }
@@ -311,7 +311,7 @@ private:
                 }
             if (hit) {
                 triggers_out_.insert(key);
-                recreated_why_["trigger:" + key] = why;
+                recreated_why_[ObjectKey::trigger(key)] = why;
             }
         }
     }
@@ -372,13 +372,13 @@ private:
                                   "must not delete or orphan their rows",
                                   join(children, ", "), parent, parent));
         for (const auto& [key, why] : recreated_why_) {
-            if (key.rfind("trigger:", 0) == 0) {
-                std::string k = key.substr(8);
-                if (to_.triggers.count(k) && !modified_or_added_trigger(k))
+            if (key.kind == ObjectKey::Kind::trigger) {
+                if (to_.triggers.count(key.name) && !modified_or_added_trigger(key.name))
                     plan_.summary.push_back(
-                        fmt::format("~ trigger {} — recreated: {}", to_.triggers.at(k).name.sql(), why));
-            } else if (to_.views.count(key)) {
-                plan_.summary.push_back(fmt::format("~ view {} — recreated: {}", to_.views.at(key).name.sql(), why));
+                        fmt::format("~ trigger {} — recreated: {}", to_.triggers.at(key.name).name.sql(), why));
+            } else if (to_.views.count(key.name)) {
+                plan_.summary.push_back(
+                    fmt::format("~ view {} — recreated: {}", to_.views.at(key.name).name.sql(), why));
             }
         }
         for (const auto& k : rebuilt_) {
@@ -541,7 +541,7 @@ private:
 
     // --- statements ------------------------------------------------------------------
 
-    using Touches = std::vector<std::string>;
+    using Touches = std::vector<ObjectKey>;
     void step(Touches touches, std::string sql, std::string note = {}, SourcePos source = {},
               bool destructive = false) {
         plan_.steps.push_back({std::move(sql), std::move(note), std::move(source), destructive, std::move(touches), {}});
@@ -581,14 +581,14 @@ private:
         for (const auto& key : triggers_out_) {
             const Trigger& t = mapped_->triggers.at(key);
             step(reads({trigger_key(t.name)}, relations_used_by(t, *mapped_)), "DROP TRIGGER " + t.name.sql(),
-                 drop_note("trigger", key, "trigger:" + key));
+                 drop_note("trigger", key, ObjectKey::trigger(key)));
         }
         // 2. views, readers first
         auto view_order = views_in_dependency_order(*mapped_);
         for (auto it = view_order.rbegin(); it != view_order.rend(); ++it)
             if (views_out_.count((*it)->name.key()))
                 step(reads({relation_key((*it)->name)}, relations_used_by(**it, *mapped_)),
-                     "DROP VIEW " + (*it)->name.sql(), drop_note("view", (*it)->name.key(), (*it)->name.key()));
+                     "DROP VIEW " + (*it)->name.sql(), drop_note("view", (*it)->name.key(), relation_key((*it)->name)));
         // 3. indexes
         auto index_goes_with_table = [&](const Index& i) { return gone_.count(i.table.key()) != 0; };
         for (auto c : of_kind<DropIndex>(d_))
@@ -715,7 +715,7 @@ private:
             for (const View* v : views_in_dependency_order(to_))
                 if (create.count(v->name.key()))
                     step(reads({relation_key(v->name)}, relations_used_by(*v, to_)), create_sql(*v),
-                         create_note("view", v->name, v->name.key()), v->pos);
+                         create_note("view", v->name, relation_key(v->name)), v->pos);
         }
         // 12. triggers
         {
@@ -724,7 +724,7 @@ private:
             for (const auto& key : create)
                 if (auto t = to_.trigger(Ident(key)))
                     step(reads({trigger_key(t->name)}, relations_used_by(*t, to_)), create_sql(*t),
-                         create_note("trigger", t->name, "trigger:" + key), t->pos);
+                         create_note("trigger", t->name, trigger_key(t->name)), t->pos);
         }
     }
 
@@ -816,7 +816,7 @@ private:
         return new_indexes_.count(key) != 0 || is_modified_index(key);
     }
 
-    std::string drop_note(const char* kind, const std::string& key, const std::string& why_key) const {
+    std::string drop_note(const char* kind, const std::string& key, const ObjectKey& why_key) const {
         if (auto it = recreated_why_.find(why_key); it != recreated_why_.end())
             return fmt::format("{} {} is dropped and recreated below: {}", kind, key_name(kind, key), it->second);
         bool declared = std::string(kind) == "view" ? to_.views.count(key) != 0 : to_.triggers.count(key) != 0;
@@ -824,7 +824,7 @@ private:
                            key_name(kind, key) + (declared ? ": dropped and created anew" : ""));
     }
 
-    std::string create_note(const char* kind, const Ident& name, const std::string& why_key) const {
+    std::string create_note(const char* kind, const Ident& name, const ObjectKey& why_key) const {
         if (recreated_why_.count(why_key)) return fmt::format("{} {} recreated", kind, name.sql());
         return fmt::format("{} {} {}", existed(kind, name) ? "~" : "+", kind, name.sql());
     }

@@ -183,7 +183,7 @@ std::optional<CarriedLoss> carried_loss(const Rebuild& child, const ForeignKey& 
 
 // The definition new_X is created with: its foreign keys to tables of this
 // rebuild point at their new_ names. `touches` gets those tables.
-Table retargeted(const Table& to, const std::map<std::string, Ident>& temp_of, std::vector<std::string>& touches) {
+Table retargeted(const Table& to, const std::map<std::string, Ident>& temp_of, std::vector<ObjectKey>& touches) {
     Table def = to;
     for (auto& fk : def.foreign_keys)
         if (auto it = temp_of.find(fk.parent.key()); it != temp_of.end()) {
@@ -205,10 +205,10 @@ void emit_rebuilds(const std::vector<Rebuild>& rebuilds, const Schema& from_sche
     }
 
     // The steps of one table touch it and the tables of this rebuild it references.
-    std::vector<std::vector<std::string>> touches_of;
+    std::vector<std::vector<ObjectKey>> touches_of;
     std::vector<Table> defs;  // as created: foreign keys retargeted
     for (const auto& r : rebuilds) {
-        std::vector<std::string> touches{relation_key(r.to->name)};
+        std::vector<ObjectKey> touches{relation_key(r.to->name)};
         Table def = retargeted(*r.to, temp_of, touches);
         out.push_back({create_sql_as(*r.to, r.temp, temp_of),
                        fmt::format("rebuild {}: {}\nbuild it anew as {}", r.to->name.sql(), join(r.reasons, "; "),
@@ -223,7 +223,7 @@ void emit_rebuilds(const std::vector<Rebuild>& rebuilds, const Schema& from_sche
         const Table& to = *r.to;
         const Table& from = *r.from;
         const std::string temp = r.temp.sql();
-        const std::vector<std::string>& touches = touches_of[index];
+        const std::vector<ObjectKey>& touches = touches_of[index];
         auto add = [&](std::string sql, std::string note, bool destructive = false,
                        std::optional<RowLoss> loss = std::nullopt) {
             out.push_back({std::move(sql), std::move(note), to.pos, destructive, touches, std::move(loss)});

@@ -250,27 +250,27 @@ Scope scope_of(const Diff& d, const Plan& up, const Schema& from) {
 
 namespace {
 
-// Disjoint sets over object keys (relation_key / index_key / trigger_key).
+// Disjoint sets over objects.
 class Components {
 public:
-    void add(const std::string& k) { parent_.emplace(k, k); }
-    std::string find(const std::string& k) {
+    void add(const ObjectKey& k) { parent_.emplace(k, k); }
+    ObjectKey find(const ObjectKey& k) {
         add(k);
-        std::string root = k;
+        ObjectKey root = k;
         while (parent_[root] != root) root = parent_[root];
-        for (std::string cur = k; parent_[cur] != root;) cur = std::exchange(parent_[cur], root);
+        for (ObjectKey cur = k; parent_[cur] != root;) cur = std::exchange(parent_[cur], root);
         return root;
     }
-    void unite(const std::string& a, const std::string& b) {
-        std::string ra = find(a), rb = find(b);
+    void unite(const ObjectKey& a, const ObjectKey& b) {
+        ObjectKey ra = find(a), rb = find(b);
         if (ra != rb) parent_[std::max(ra, rb)] = std::min(ra, rb);
     }
-    void unite_all(const std::vector<std::string>& keys) {
+    void unite_all(const std::vector<ObjectKey>& keys) {
         for (std::size_t i = 1; i < keys.size(); ++i) unite(keys[0], keys[i]);
     }
 
 private:
-    std::map<std::string, std::string> parent_;
+    std::map<ObjectKey, ObjectKey> parent_;
 };
 
 // One independent part of a migration: its objects, and the steps that touch them.
@@ -303,12 +303,11 @@ std::set<std::string> parents_outside(const Schema& from, const Schema& to, cons
     return out;
 }
 
-void add_key(Scope& s, const std::string& key) {
-    const std::string name = key.substr(2);
-    switch (key[0]) {
-        case 'r': s.relations.insert(name); break;
-        case 'i': s.indexes.insert(name); break;
-        case 't': s.triggers.insert(name); break;
+void add_key(Scope& s, const ObjectKey& key) {
+    switch (key.kind) {
+        case ObjectKey::Kind::relation: s.relations.insert(key.name); break;
+        case ObjectKey::Kind::index: s.indexes.insert(key.name); break;
+        case ObjectKey::Kind::trigger: s.triggers.insert(key.name); break;
     }
 }
 
@@ -318,17 +317,17 @@ void add_key(Scope& s, const std::string& key) {
 std::vector<Part> split(const Schema& from, const Schema& to, const Scope& before, const Plan& up,
                         const Plan& down) {
     Components c;
-    for (const auto& k : before.relations) c.add("r:" + k);
+    for (const auto& k : before.relations) c.add(ObjectKey::relation(k));
     for (const auto& k : before.indexes) {
-        c.unite("i:" + k, relation_key(from.indexes.at(k).table));
+        c.unite(ObjectKey::index(k), relation_key(from.indexes.at(k).table));
     }
     for (const auto& k : before.triggers) {
         const Trigger& t = from.triggers.at(k);
-        for (const auto& r : relations_used_by(t, from)) c.unite("t:" + k, relation_key(r));
+        for (const auto& r : relations_used_by(t, from)) c.unite(ObjectKey::trigger(k), relation_key(r));
     }
     for (const auto& k : before.relations)
         if (auto v = from.view(Ident(k)))
-            for (const auto& r : relations_used_by(*v, from)) c.unite("r:" + k, relation_key(r));
+            for (const auto& r : relations_used_by(*v, from)) c.unite(ObjectKey::relation(k), relation_key(r));
     for (const auto* plan : {&up, &down})
         for (const auto& st : plan->steps) c.unite_all(st.touches);
     // A table shares its part with a parent that any step changes: as mere context
@@ -339,28 +338,29 @@ std::vector<Part> split(const Schema& from, const Schema& to, const Scope& befor
     // name what the change gives the parent (a renamed key column: "foreign key
     // mismatch"; property seed 20261377). Parents no step changes come in as
     // context.
-    std::set<std::string> changed;
+    std::set<ObjectKey> changed;
     for (const auto* plan : {&up, &down})
         for (const auto& st : plan->steps) changed.insert(st.touches.begin(), st.touches.end());
-    std::set<std::string> relations = changed;
-    for (const auto& k : before.relations) relations.insert("r:" + k);
+    std::set<ObjectKey> relations = changed;
+    for (const auto& k : before.relations) relations.insert(ObjectKey::relation(k));
     for (const auto& k : relations) {
-        if (k[0] != 'r') continue;
+        if (k.kind != ObjectKey::Kind::relation) continue;
         for (const Schema* side : {&from, &to})
-            if (auto t = side->tables.find(k.substr(2)); t != side->tables.end())
+            if (auto t = side->tables.find(k.name); t != side->tables.end())
                 for (const auto& fk : t->second.foreign_keys)
                     if (changed.count(relation_key(fk.parent))) c.unite(k, relation_key(fk.parent));
     }
     // Objects on the `to` side that the steps do not name (indexes and triggers of
     // a table in a part) join their table's part.
-    for (const auto& [k, i] : to.indexes) c.unite("i:" + k, relation_key(i.table));
-    for (const auto& [k, t] : to.triggers) c.unite("t:" + k, relation_key(t.table));
+    for (const auto& [k, i] : to.indexes) c.unite(ObjectKey::index(k), relation_key(i.table));
+    for (const auto& [k, t] : to.triggers) c.unite(ObjectKey::trigger(k), relation_key(t.table));
 
-    std::map<std::string, Part> parts;
-    auto part_of = [&](const std::string& key) -> Part& { return parts[c.find(key)]; };
-    for (const auto& k : before.relations) add_key(part_of("r:" + k).before, "r:" + k);
-    for (const auto& k : before.indexes) add_key(part_of("i:" + k).before, "i:" + k);
-    for (const auto& k : before.triggers) add_key(part_of("t:" + k).before, "t:" + k);
+    std::map<ObjectKey, Part> parts;
+    auto part_of = [&](const ObjectKey& key) -> Part& { return parts[c.find(key)]; };
+    auto place = [&](const ObjectKey& key) { add_key(part_of(key).before, key); };
+    for (const auto& k : before.relations) place(ObjectKey::relation(k));
+    for (const auto& k : before.indexes) place(ObjectKey::index(k));
+    for (const auto& k : before.triggers) place(ObjectKey::trigger(k));
     // Steps go to their part in plan order; those that name no object (PRAGMA)
     // go to every part, in their place.
     for (const auto* plan : {&up, &down}) {
@@ -422,10 +422,10 @@ void include_touched(Scope& scope, const Schema& from, const Plan& up, const Pla
     for (const auto* plan : {&up, &down})
         for (const auto& st : plan->steps)
             for (const auto& k : st.touches) {
-                const std::string key = k.substr(2);
-                if (k[0] == 'r' && from.has_relation(Ident(key))) scope.relations.insert(key);
-                if (k[0] == 'i' && from.indexes.count(key)) scope.indexes.insert(key);
-                if (k[0] == 't' && from.triggers.count(key)) scope.triggers.insert(key);
+                const bool in_from = k.kind == ObjectKey::Kind::relation ? from.has_relation(Ident(k.name))
+                                     : k.kind == ObjectKey::Kind::index  ? from.indexes.count(k.name) != 0
+                                                                         : from.triggers.count(k.name) != 0;
+                if (in_from) add_key(scope, k);
             }
     add_relation_closure(from, scope);
 }
