@@ -282,24 +282,33 @@ std::string render_column(const Schema& s, const Table& t, const Column& c) {
     return out;
 }
 
+// Tables are laid out three ways (by id), with comments that hold quotes and
+// semicolons, so that the text a migration creates each object with (its
+// declared text, as SQLite stores it) is tested on more than one layout.
 std::string render_table(const Schema& s, const Table& t) {
-    std::string out = "CREATE TABLE " + quote_ident(t.name) + rename_hint(t.renamed_from) + " (\n";
+    const int layout = t.id % 3;
+    const char* const open = layout == 1 ? "(" : " (\n";
+    const char* const indent = layout == 1 ? "" : "  ";
+    const char* const next = layout == 1 ? ", " : ",\n";
+    std::string out = "CREATE TABLE " + quote_ident(t.name) + rename_hint(t.renamed_from) + open;
     for (size_t i = 0; i < t.columns.size(); ++i) {
-        out += "  " + render_column(s, t, t.columns[i]);
-        if (i + 1 < t.columns.size() || t.pk == PkKind::composite) out += ",";
-        out += "\n";
+        out += indent + render_column(s, t, t.columns[i]);
+        if (i + 1 < t.columns.size() || t.pk == PkKind::composite) out += layout == 2 && i == 0 ? "," : next;
+        if (layout == 2 && i == 0) out += " -- it's the first; \"really\"\n";
     }
     if (t.pk == PkKind::composite) {
-        out += "  PRIMARY KEY (";
+        out += std::string(indent) + "PRIMARY KEY (";
         for (size_t i = 0; i < t.pk_columns.size(); ++i)
             out += (i ? ", " : "") + render_template(s, ref_column(t.pk_columns[i]));
-        out += ")\n";
+        out += ")";
     }
-    out += ")";
+    out += layout == 1 ? " /* end; 'of' columns */)" : "\n)";
     std::vector<std::string> options;
     if (t.without_rowid) options.push_back("WITHOUT ROWID");
     if (t.strict) options.push_back("STRICT");
     for (size_t i = 0; i < options.size(); ++i) out += (i ? ", " : " ") + options[i];
+    // After the options SQLite keeps what comes before the ';'.
+    if (!options.empty() && layout == 2) out += " -- options; kept\n";
     return out + ";\n";
 }
 
@@ -1451,6 +1460,43 @@ private:
     std::string original_shape_;
 };
 
+// A value (an SQL literal, as snapshots hold them) as a column of `to`'s type
+// stores it: a type change converts values to the new affinity (the migration
+// says so in its data-loss list).
+std::string stored_as(const std::string& literal, const Table& from_table, const Column& from, const Table& to_table,
+                      const Column& to) {
+    if (from.type == to.type && from_table.strict == to_table.strict) return literal;
+    Db probe(":memory:");
+    // ANY is no affinity in a STRICT table, NUMERIC in another.
+    if (!probe.exec("CREATE TABLE p(v " + to.type + ")" + (to_table.strict ? " STRICT" : "") +
+                    "; INSERT INTO p VALUES (" + literal + ")")
+             .empty())
+        return literal;
+    return probe.one("SELECT quote(v) FROM p");
+}
+
+// Where the objects of the database at `db` have another text than SQLite stores
+// when it runs `declared` itself; empty when none has.
+std::string texts_differ(const fs::path& db, const std::string& declared) {
+    const char* const texts =
+        "SELECT type || ' ' || name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT IN "
+        "('_migrations', 'd1_migrations', 'sqlite_sequence') ORDER BY 1";
+    Db reference(":memory:");
+    if (auto err = reference.exec(declared); !err.empty()) return "the declared schema fails in SQLite: " + err;
+    auto want = reference.rows(texts);
+    auto got = Db(db).rows(texts);
+    if (want == got) return {};
+    std::string out;
+    for (std::size_t i = 0; i < std::max(want.size(), got.size()); ++i) {
+        auto row = [](const auto& rows, std::size_t i) {
+            return i < rows.size() ? rows[i][0] + ": " + rows[i][1] : std::string("(none)");
+        };
+        if (i >= want.size() || i >= got.size() || want[i] != got[i])
+            out += "\n  declared: " + row(want, i) + "\n  created:  " + row(got, i);
+    }
+    return out;
+}
+
 std::optional<Failure> Runner::setup() {
     p_.declare(render_schema(k_.before));
     auto r = cli({"diff", "-m", "before"});
@@ -1458,6 +1504,8 @@ std::optional<Failure> Runner::setup() {
     if (r.code != 0) return fail("diff creates the before schema", "exit " + std::to_string(r.code) + ": " + r.err);
     r = cli({"apply", "--no-backup"});
     if (r.code != 0) return fail("apply creates the before schema", "exit " + std::to_string(r.code) + ": " + r.err);
+    if (auto diff = texts_differ(p_.db(), render_schema(k_.before)); !diff.empty())
+        return fail("every object is created with the text SQLite stores for its declaration", diff);
     Db db(p_.db());
     if (auto err = db.exec("PRAGMA foreign_keys = OFF;\n" + rows_sql(k_)); !err.empty())
         return fail("generator: rows fit the before schema", err);
@@ -1551,7 +1599,7 @@ std::optional<Failure> Runner::check_applied() {
                 auto& all = original_rows_.at(t.id);
                 for (auto& [rk, values] : all) {
                     auto& w = want[rk];
-                    for (int cid : cols) w[cid] = values.at(cid);
+                    for (int cid : cols) w[cid] = stored_as(values.at(cid), *old, *old->column(cid), t, *t.column(cid));
                 }
                 if (!key.by_rowid) continue;  // keyed differently than the original snapshot
                 // A row whose parent row is left out loses its reference as its ON
