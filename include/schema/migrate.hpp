@@ -333,6 +333,22 @@ struct BackupOptions {
 fs::path backup_database(sqlite::Database& db, const fs::path& db_path, const BackupOptions& options,
                          const std::string& label);
 
+// A read transaction (BEGIN ... COMMIT) on a connection that has none open.
+// Statements outside a transaction each take and release SQLite's shared lock,
+// and check for a hot journal each time: a fleet of small databases pays that
+// for every read that decides what runs, so those share one.
+class ReadTransaction {
+public:
+    explicit ReadTransaction(sqlite::Database& db);
+    ~ReadTransaction();
+    ReadTransaction(const ReadTransaction&) = delete;
+    ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+private:
+    sqlite::Database& db_;
+    bool own_;
+};
+
 class Runner {
 public:
     Runner(sqlite::Database& db, fs::path db_path, HistoryTables tables, EventSink sink);
@@ -357,6 +373,8 @@ private:
     EventSink sink_;
     std::int64_t version_ = 0;
     bool backup_pending_ = false;  // taken in the first transaction that runs a migration
+    std::optional<ReadTransaction> reads_;  // from history_for_run to run_all (or the end of the call)
+    struct EndReads;
 
     bool d1() const { return tracker_.tables().d1; }
     void refuse_unrunnable(const Migration& m, bool forward) const;

@@ -498,13 +498,27 @@ std::vector<Applied> Runner::history_for_run(const Directory& dir, bool dry_run)
     wait_for_writers();
     if (d1()) require_wrangler_layout(dir);
     if (!dry_run) sync_with_wrangler(dir);
+    reads_.emplace(db_);  // the reads that decide what runs, until run_all
     return recorded_history(db_, tracker_.tables(), dir);
+}
+
+ReadTransaction::ReadTransaction(sqlite::Database& db) : db_(db), own_(!db.in_transaction()) {
+    if (own_) db_.exec("BEGIN");
+}
+
+ReadTransaction::~ReadTransaction() {
+    if (!own_ || !db_.in_transaction()) return;
+    try {
+        db_.exec("COMMIT");
+    } catch (...) {  // nothing was written: the lock goes with the connection
+    }
 }
 
 // Runs `migrations` in order (forward files, or rollbacks), each in its own
 // transaction, after the checks and the backup; or, dry, only names them.
 // Counts those this run ran: not those another runner ran meanwhile.
 int Runner::run_all(const std::vector<const Migration*>& migrations, bool forward, bool dry_run) {
+    reads_.reset();
     for (auto m : migrations) refuse_unrunnable(*m, forward);
     if (dry_run) {
         for (auto m : migrations)
@@ -547,7 +561,14 @@ std::string nothing_to_apply(const Directory& dir, const std::set<std::int64_t>&
 
 }  // namespace
 
+// Ends the read transaction history_for_run opens when the call returns or throws.
+struct Runner::EndReads {
+    std::optional<ReadTransaction>& reads;
+    ~EndReads() { reads.reset(); }
+};
+
 int Runner::apply(const Directory& dir, const ApplyOptions& options) {
+    EndReads end_reads{reads_};
     auto applied = history_for_run(dir, options.dry_run);
     std::int64_t last_applied = applied.empty() ? 0 : applied.back().version;
     version_ = last_applied;
@@ -574,6 +595,7 @@ int Runner::apply(const Directory& dir, const ApplyOptions& options) {
 }
 
 int Runner::rollback(const Directory& dir, const RollbackOptions& options) {
+    EndReads end_reads{reads_};
     auto applied = history_for_run(dir, options.dry_run);
     std::vector<const Applied*> targets;
     for (auto it = applied.rbegin(); it != applied.rend(); ++it) {
