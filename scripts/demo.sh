@@ -44,7 +44,7 @@ schema --db app.db check --offline || true
 say "6. schema diff writes the migration pair"
 schema --db app.db diff -m add_timezone
 
-say "7. The migration it wrote (SQLite cannot ALTER a CHECK: users is rebuilt, and the tables that reference it with it, so no ON DELETE CASCADE fires)"
+say "7. The migration it wrote (SQLite cannot ALTER a CHECK: users is rebuilt in place with foreign keys off, as SQLite documents, so the tables that reference it keep their rows; the new table has the declared text)"
 cat generated/0004_add_timezone.sql
 
 say "8. Apply it (a backup first): every row is still there, and CI is green again"
