@@ -378,6 +378,7 @@ private:
 
     bool d1() const { return tracker_.tables().d1; }
     void refuse_unrunnable(const Migration& m, bool forward) const;
+    bool wrangler_out_of_sync(const Directory& dir) const;  // reads only
     void sync_with_wrangler(const Directory& dir);
     std::vector<Applied> history_for_run(const Directory& dir, bool dry_run);
     int run_all(const std::vector<const Migration*>& migrations, bool forward, bool dry_run);

@@ -172,16 +172,26 @@ std::string drift_message(const Drift& d, const Directory& dir) {
 // migration wrangler applied gets our row (the file's checksum from now on), and
 // one only we recorded (applied before wrangler's table was here, or under the
 // default dialect) gets wrangler's, so that wrangler does not apply it again.
-void Runner::sync_with_wrangler(const Directory& dir) {
-    if (!tracker_.shared()) return;
+namespace {
+
+// A migration one history records and wrangler's does not, or the other way round.
+bool needs_sync(const Applied& a, const Directory& dir) {
+    const Migration* m = dir.find(a.version);
+    if (!m) return false;
+    if (a.file.empty()) return true;  // ours only
+    return a.applied_by == kAppliedByWrangler && a.file == m->up_path.filename().string();
+}
+
+}  // namespace
+
+bool Runner::wrangler_out_of_sync(const Directory& dir) const {
+    if (!tracker_.shared()) return false;
     auto applied = recorded_history(db_, tracker_.tables(), dir);
-    auto needs_sync = [&](const Applied& a) {
-        const Migration* m = dir.find(a.version);
-        if (!m) return false;
-        if (a.file.empty()) return true;  // ours only
-        return a.applied_by == kAppliedByWrangler && a.file == m->up_path.filename().string();
-    };
-    if (std::none_of(applied.begin(), applied.end(), needs_sync)) return;
+    return std::any_of(applied.begin(), applied.end(), [&](const Applied& a) { return needs_sync(a, dir); });
+}
+
+void Runner::sync_with_wrangler(const Directory& dir) {
+    auto needs_sync = [&](const Applied& a) { return schema::migrate::needs_sync(a, dir); };
     db_.exec("BEGIN IMMEDIATE");
     try {
         tracker_.create();
@@ -497,8 +507,12 @@ std::vector<Applied> Runner::history_for_run(const Directory& dir, bool dry_run)
     dir.require_unique_versions();
     wait_for_writers();
     if (d1()) require_wrangler_layout(dir);
-    if (!dry_run) sync_with_wrangler(dir);
     reads_.emplace(db_);  // the reads that decide what runs, until run_all
+    if (!dry_run && wrangler_out_of_sync(dir)) {
+        reads_.reset();
+        sync_with_wrangler(dir);  // checks again under its write lock
+        reads_.emplace(db_);
+    }
     return recorded_history(db_, tracker_.tables(), dir);
 }
 
