@@ -554,178 +554,20 @@ private:
         return out;
     }
 
+    // One method per phase, in the order the file runs them (the list at the top).
     void emit() {
-        const auto drop_when = drop_times();
-        if (rebuild_needs_keys_off()) {
-            // The runner switches keys off around this file (its header says so). Run
-            // any other way with keys on, it stops here, before it changes anything:
-            // an invalid JSON path is an error that shows its text, and needs no table.
-            plan_.guards_foreign_keys_off = true;
-            step({},
-                 "SELECT CASE WHEN foreign_keys THEN json_extract('{}', '$ foreign keys must be OFF to run this "
-                 "migration') END FROM pragma_foreign_keys",
-                 "stop unless foreign keys are off: with them on, rebuilding a table in place would run the ON "
-                 "DELETE actions of the tables that reference it");
-        }
-        if (!rebuilt_.empty() && !plan_.guards_foreign_keys_off)
-            step({}, "PRAGMA defer_foreign_keys = ON",
-                 "foreign keys are checked at COMMIT, not after each statement, while rows move between tables");
-        else if (!plan_.dropped_parents.empty())
-            // With keys on (D1), a dropped parent's rows still referenced by a table
-            // dropped after it count as violations until that DROP takes them back.
-            step({}, "PRAGMA defer_foreign_keys = ON",
-                 "foreign keys are checked at COMMIT, not after each statement, while tables that reference each "
-                 "other are dropped");
-
-        // 1. triggers
-        for (const auto& key : triggers_out_) {
-            const Trigger& t = mapped_->triggers.at(key);
-            step(reads({trigger_key(t.name)}, relations_used_by(t, *mapped_)), "DROP TRIGGER " + t.name.sql(),
-                 drop_note("trigger", key, ObjectKey::trigger(key)));
-        }
-        // 2. views, readers first
-        auto view_order = views_in_dependency_order(*mapped_);
-        for (auto it = view_order.rbegin(); it != view_order.rend(); ++it)
-            if (views_out_.count((*it)->name.key()))
-                step(reads({relation_key((*it)->name)}, relations_used_by(**it, *mapped_)),
-                     "DROP VIEW " + (*it)->name.sql(), drop_note("view", (*it)->name.key(), relation_key((*it)->name)));
-        // 3. indexes
-        auto index_goes_with_table = [&](const Index& i) { return gone_.count(i.table.key()) != 0; };
-        for (auto c : of_kind<DropIndex>(d_))
-            if (!index_goes_with_table(c->index))
-                step({index_key(c->index.name), relation_key(c->index.table)}, "DROP INDEX " + c->index.name.sql(),
-                     "- index " + c->index.name.sql());
-        for (auto c : of_kind<ModifyIndex>(d_))
-            if (!index_goes_with_table(c->from))
-                step({index_key(c->from.name), relation_key(c->from.table)}, "DROP INDEX " + c->from.name.sql(),
-                     "~ index " + c->from.name.sql() + ": dropped and created anew");
-        // An index that would go with its table (dropped or rebuilt) goes now when a
-        // new or renamed table takes its name: tables and indexes share SQLite's
-        // namespace, and the table comes before its old table goes (property seed
-        // 990134).
-        for (const auto& [key, i] : mapped_->indexes)
-            if (index_goes_with_table(i) && (to_.table(i.name) || to_.virtual_table(i.name)) &&
-                !mapped_->table(i.name) && !mapped_->virtual_table(i.name))
-                step({index_key(i.name), relation_key(i.table)}, "DROP INDEX " + i.name.sql(),
-                     fmt::format("- index {}: its name goes to a new table", i.name.sql()));
-        // 4. tables and virtual tables
-        {
-            drop_tables(dropped_at(drop_when, DropWhen::first));
-            for (auto c : of_kind<DropVirtualTable>(d_))
-                step({relation_key(c->table.name)}, "DROP TABLE " + c->table.name.sql(),
-                     "- virtual table " + c->table.name.sql(), {},
-                     !rebuildable_index(c->table));
-            for (auto c : of_kind<ModifyVirtualTable>(d_))
-                step({relation_key(c->from.name)}, "DROP TABLE " + c->from.name.sql(),
-                     "~ virtual table " + c->from.name.sql() + ": dropped and created anew", {},
-                     !rebuildable_index(c->to));
-        }
-        // 5, 6. renames
-        for (auto c : of_kind<RenameTable>(d_))
-            step({relation_key(c->from), relation_key(c->to)},
-                 fmt::format("ALTER TABLE {} RENAME TO {}", c->from.sql(), c->to.sql()),
-                 fmt::format("> table {} renamed to {}", c->from.sql(), c->to.sql()), to_.table(c->to)->pos);
-        for (const auto& [key, tp] : tables_) {
-            if (!tp.change) continue;
-            for (const auto& tc : tp.change->changes)
-                if (auto rc = std::get_if<RenameColumn>(&tc))
-                    step({relation_key(tp.change->to.name)},
-                         fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}", tp.change->to.name.sql(), rc->from.sql(),
-                                     rc->to.sql()),
-                         describe(tc, tp.change->to), column_pos(tp.change->to, rc->to));
-        }
-        // 7. ALTER TABLE DROP / ADD COLUMN
-        for (const auto& [key, tp] : tables_) {
-            if (!tp.change || rebuilt_.count(key)) continue;
-            const ModifyTable& m = *tp.change;
-            for (const auto& tc : m.changes)
-                if (auto dc = std::get_if<DropColumn>(&tc))
-                    step({relation_key(m.to.name)},
-                         fmt::format("ALTER TABLE {} DROP COLUMN {}", m.to.name.sql(), dc->column.name.sql()),
-                         describe(tc, m.to) + " (its data is lost)", m.to.pos, true);
-            for (const auto& tc : m.changes)
-                if (auto ac = std::get_if<AddColumn>(&tc))
-                    step({relation_key(m.to.name)},
-                         fmt::format("ALTER TABLE {} ADD COLUMN {}", m.to.name.sql(), add_column_sql(ac->column, m.to)),
-                         describe(tc, m.to), ac->column.pos);
-        }
-        // 8. new tables, parents first; virtual tables
-        {
-            std::set<std::string> added;
-            for (auto c : of_kind<AddTable>(d_)) added.insert(c->table.name.key());
-            for (const Table* t : tables_in_dependency_order(to_))
-                if (added.count(t->name.key()))
-                    step({relation_key(t->name)}, create_sql(*t), "+ table " + t->name.sql(), t->pos);
-            auto create_vt = [&](const VirtualTable& v, const std::string& note) {
-                Touches touches{relation_key(v.name)};
-                for (const auto& r : relations_used_by(v, to_)) touches.push_back(relation_key(r));
-                step(touches, create_sql(v), note, v.pos);
-                if (rebuildable_index(v))
-                    step(touches, fmt::format("INSERT INTO {} ({}) VALUES ('rebuild')", v.name.sql(), v.name.sql()),
-                         "fill the full-text index from its content table", v.pos);
-            };
-            for (auto c : of_kind<AddVirtualTable>(d_)) create_vt(c->table, "+ virtual table " + c->table.name.sql());
-            for (auto c : of_kind<ModifyVirtualTable>(d_)) create_vt(c->to, "~ virtual table " + c->to.name.sql());
-        }
-        // 9. rebuilds, parents first
-        {
-            std::vector<Rebuild> rebuilds;
-            std::set<std::string> taken;
-            for (const Table* t : tables_in_dependency_order(to_)) {
-                const std::string key = t->name.key();
-                if (!rebuilt_.count(key)) continue;
-                const TablePlan& tp = tables_.at(key);
-                Rebuild r;
-                r.to = t;
-                r.from = &mapped_->tables.at(key);
-                r.temp = temp_name(t->name, taken);
-                r.reasons = rebuild_reasons(tp);
-                r.lossy_copy = options_.skip_violating_rows && tp.change;
-                r.carry_loss = options_.skip_violating_rows;
-                rebuilds.push_back(std::move(r));
-            }
-            std::vector<Step> steps;
-            std::vector<std::string> why;
-            emit_rebuilds(rebuilds, *mapped_, to_, drop_steps(dropped_at(drop_when, DropWhen::amid_rebuilds)), steps,
-                          why);
-            for (auto& w : why) keys_off_because(std::move(w));
-            for (auto& s : steps) plan_.steps.push_back(std::move(s));
-        }
-        // 9b. dropped tables, now that no rebuilt table references them
-        check_drops_against_rebuilds(drop_when);
-        drop_tables(dropped_at(drop_when, DropWhen::last));
-        // 10. indexes
-        {
-            std::map<std::string, const Index*> create;
-            for (auto c : of_kind<AddIndex>(d_)) create[c->index.name.key()] = &c->index;
-            for (auto c : of_kind<ModifyIndex>(d_)) create[c->to.name.key()] = &c->to;
-            for (const auto& [key, i] : to_.indexes)
-                if (rebuilt_.count(i.table.key())) create[key] = &i;
-            for (const auto& [key, i] : create) {
-                std::string note = rebuilt_.count(i->table.key()) && !is_new_or_changed_index(key)
-                                       ? "index of rebuilt table " + i->table.sql()
-                                       : (is_modified_index(key) ? "~ index " : "+ index ") + i->name.sql();
-                step({index_key(i->name), relation_key(i->table)}, create_sql(*i), note, i->pos);
-            }
-        }
-        // 11. views
-        {
-            std::set<std::string> create = views_out_;
-            for (auto c : of_kind<AddView>(d_)) create.insert(c->view.name.key());
-            for (const View* v : views_in_dependency_order(to_))
-                if (create.count(v->name.key()))
-                    step(reads({relation_key(v->name)}, relations_used_by(*v, to_)), create_sql(*v),
-                         create_note("view", v->name, relation_key(v->name)), v->pos);
-        }
-        // 12. triggers
-        {
-            std::set<std::string> create = triggers_out_;
-            for (auto c : of_kind<AddTrigger>(d_)) create.insert(c->trigger.name.key());
-            for (const auto& key : create)
-                if (auto t = to_.trigger(Ident(key)))
-                    step(reads({trigger_key(t->name)}, relations_used_by(*t, to_)), create_sql(*t),
-                         create_note("trigger", t->name, trigger_key(t->name)), t->pos);
-        }
+        const DropTimes drop_when = drop_times();
+        guard_foreign_keys();
+        drop_dependents();
+        drop_indexes();
+        drop_first(drop_when);
+        rename();
+        alter_columns();
+        create_tables();
+        rebuild_then_drop(drop_when);
+        create_indexes();
+        create_views();
+        create_triggers();
     }
 
     // When each dropped table goes. With foreign keys on (D1, or a file the
@@ -776,6 +618,202 @@ private:
         }
         return when;
     }
+
+    using DropTimes = std::map<std::string, DropWhen>;
+
+    // 0. The guard that stops a file meant to run with foreign keys off, or
+    // defer_foreign_keys while rows move.
+    void guard_foreign_keys() {
+        if (rebuild_needs_keys_off()) {
+            // The runner switches keys off around this file (its header says so). Run
+            // any other way with keys on, it stops here, before it changes anything:
+            // an invalid JSON path is an error that shows its text, and needs no table.
+            plan_.guards_foreign_keys_off = true;
+            step({},
+                 "SELECT CASE WHEN foreign_keys THEN json_extract('{}', '$ foreign keys must be OFF to run this "
+                 "migration') END FROM pragma_foreign_keys",
+                 "stop unless foreign keys are off: with them on, rebuilding a table in place would run the ON "
+                 "DELETE actions of the tables that reference it");
+        }
+        if (!rebuilt_.empty() && !plan_.guards_foreign_keys_off)
+            step({}, "PRAGMA defer_foreign_keys = ON",
+                 "foreign keys are checked at COMMIT, not after each statement, while rows move between tables");
+        else if (!plan_.dropped_parents.empty())
+            // With keys on (D1), a dropped parent's rows still referenced by a table
+            // dropped after it count as violations until that DROP takes them back.
+            step({}, "PRAGMA defer_foreign_keys = ON",
+                 "foreign keys are checked at COMMIT, not after each statement, while tables that reference each "
+                 "other are dropped");
+    }
+
+    // 1, 2. triggers, then views (readers first), that go or depend on what changes
+    void drop_dependents() {
+        for (const auto& key : triggers_out_) {
+            const Trigger& t = mapped_->triggers.at(key);
+            step(reads({trigger_key(t.name)}, relations_used_by(t, *mapped_)), "DROP TRIGGER " + t.name.sql(),
+                 drop_note("trigger", key, ObjectKey::trigger(key)));
+        }
+        auto view_order = views_in_dependency_order(*mapped_);
+        for (auto it = view_order.rbegin(); it != view_order.rend(); ++it)
+            if (views_out_.count((*it)->name.key()))
+                step(reads({relation_key((*it)->name)}, relations_used_by(**it, *mapped_)),
+                     "DROP VIEW " + (*it)->name.sql(), drop_note("view", (*it)->name.key(), relation_key((*it)->name)));
+    }
+
+    // 3. indexes
+    void drop_indexes() {
+        auto index_goes_with_table = [&](const Index& i) { return gone_.count(i.table.key()) != 0; };
+        for (auto c : of_kind<DropIndex>(d_))
+            if (!index_goes_with_table(c->index))
+                step({index_key(c->index.name), relation_key(c->index.table)}, "DROP INDEX " + c->index.name.sql(),
+                     "- index " + c->index.name.sql());
+        for (auto c : of_kind<ModifyIndex>(d_))
+            if (!index_goes_with_table(c->from))
+                step({index_key(c->from.name), relation_key(c->from.table)}, "DROP INDEX " + c->from.name.sql(),
+                     "~ index " + c->from.name.sql() + ": dropped and created anew");
+        // An index that would go with its table (dropped or rebuilt) goes now when a
+        // new or renamed table takes its name: tables and indexes share SQLite's
+        // namespace, and the table comes before its old table goes (property seed
+        // 990134).
+        for (const auto& [key, i] : mapped_->indexes)
+            if (index_goes_with_table(i) && (to_.table(i.name) || to_.virtual_table(i.name)) &&
+                !mapped_->table(i.name) && !mapped_->virtual_table(i.name))
+                step({index_key(i.name), relation_key(i.table)}, "DROP INDEX " + i.name.sql(),
+                     fmt::format("- index {}: its name goes to a new table", i.name.sql()));
+    }
+
+    // 4. tables and virtual tables
+    void drop_first(const DropTimes& drop_when) {
+        drop_tables(dropped_at(drop_when, DropWhen::first));
+        for (auto c : of_kind<DropVirtualTable>(d_))
+            step({relation_key(c->table.name)}, "DROP TABLE " + c->table.name.sql(),
+                 "- virtual table " + c->table.name.sql(), {},
+                 !rebuildable_index(c->table));
+        for (auto c : of_kind<ModifyVirtualTable>(d_))
+            step({relation_key(c->from.name)}, "DROP TABLE " + c->from.name.sql(),
+                 "~ virtual table " + c->from.name.sql() + ": dropped and created anew", {},
+                 !rebuildable_index(c->to));
+    }
+
+    // 5, 6. renames
+    void rename() {
+        for (auto c : of_kind<RenameTable>(d_))
+            step({relation_key(c->from), relation_key(c->to)},
+                 fmt::format("ALTER TABLE {} RENAME TO {}", c->from.sql(), c->to.sql()),
+                 fmt::format("> table {} renamed to {}", c->from.sql(), c->to.sql()), to_.table(c->to)->pos);
+        for (const auto& [key, tp] : tables_) {
+            if (!tp.change) continue;
+            for (const auto& tc : tp.change->changes)
+                if (auto rc = std::get_if<RenameColumn>(&tc))
+                    step({relation_key(tp.change->to.name)},
+                         fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}", tp.change->to.name.sql(), rc->from.sql(),
+                                     rc->to.sql()),
+                         describe(tc, tp.change->to), column_pos(tp.change->to, rc->to));
+        }
+    }
+
+    // 7. ALTER TABLE DROP / ADD COLUMN
+    void alter_columns() {
+        for (const auto& [key, tp] : tables_) {
+            if (!tp.change || rebuilt_.count(key)) continue;
+            const ModifyTable& m = *tp.change;
+            for (const auto& tc : m.changes)
+                if (auto dc = std::get_if<DropColumn>(&tc))
+                    step({relation_key(m.to.name)},
+                         fmt::format("ALTER TABLE {} DROP COLUMN {}", m.to.name.sql(), dc->column.name.sql()),
+                         describe(tc, m.to) + " (its data is lost)", m.to.pos, true);
+            for (const auto& tc : m.changes)
+                if (auto ac = std::get_if<AddColumn>(&tc))
+                    step({relation_key(m.to.name)},
+                         fmt::format("ALTER TABLE {} ADD COLUMN {}", m.to.name.sql(), add_column_sql(ac->column, m.to)),
+                         describe(tc, m.to), ac->column.pos);
+        }
+    }
+
+    // 8. new tables, parents first; virtual tables
+    void create_tables() {
+        std::set<std::string> added;
+        for (auto c : of_kind<AddTable>(d_)) added.insert(c->table.name.key());
+        for (const Table* t : tables_in_dependency_order(to_))
+            if (added.count(t->name.key()))
+                step({relation_key(t->name)}, create_sql(*t), "+ table " + t->name.sql(), t->pos);
+        auto create_vt = [&](const VirtualTable& v, const std::string& note) {
+            Touches touches{relation_key(v.name)};
+            for (const auto& r : relations_used_by(v, to_)) touches.push_back(relation_key(r));
+            step(touches, create_sql(v), note, v.pos);
+            if (rebuildable_index(v))
+                step(touches, fmt::format("INSERT INTO {} ({}) VALUES ('rebuild')", v.name.sql(), v.name.sql()),
+                     "fill the full-text index from its content table", v.pos);
+        };
+        for (auto c : of_kind<AddVirtualTable>(d_)) create_vt(c->table, "+ virtual table " + c->table.name.sql());
+        for (auto c : of_kind<ModifyVirtualTable>(d_)) create_vt(c->to, "~ virtual table " + c->to.name.sql());
+    }
+
+    // 9. rebuilds, parents first
+    void rebuild_then_drop(const DropTimes& drop_when) {
+        {
+            std::vector<Rebuild> rebuilds;
+            std::set<std::string> taken;
+            for (const Table* t : tables_in_dependency_order(to_)) {
+                const std::string key = t->name.key();
+                if (!rebuilt_.count(key)) continue;
+                const TablePlan& tp = tables_.at(key);
+                Rebuild r;
+                r.to = t;
+                r.from = &mapped_->tables.at(key);
+                r.temp = temp_name(t->name, taken);
+                r.reasons = rebuild_reasons(tp);
+                r.lossy_copy = options_.skip_violating_rows && tp.change;
+                r.carry_loss = options_.skip_violating_rows;
+                rebuilds.push_back(std::move(r));
+            }
+            std::vector<Step> steps;
+            std::vector<std::string> why;
+            emit_rebuilds(rebuilds, *mapped_, to_, drop_steps(dropped_at(drop_when, DropWhen::amid_rebuilds)), steps,
+                          why);
+            for (auto& w : why) keys_off_because(std::move(w));
+            for (auto& s : steps) plan_.steps.push_back(std::move(s));
+        }
+        // 9b. dropped tables, now that no rebuilt table references them
+        check_drops_against_rebuilds(drop_when);
+        drop_tables(dropped_at(drop_when, DropWhen::last));
+    }
+
+    // 10. indexes
+    void create_indexes() {
+        std::map<std::string, const Index*> create;
+        for (auto c : of_kind<AddIndex>(d_)) create[c->index.name.key()] = &c->index;
+        for (auto c : of_kind<ModifyIndex>(d_)) create[c->to.name.key()] = &c->to;
+        for (const auto& [key, i] : to_.indexes)
+            if (rebuilt_.count(i.table.key())) create[key] = &i;
+        for (const auto& [key, i] : create) {
+            std::string note = rebuilt_.count(i->table.key()) && !is_new_or_changed_index(key)
+                                   ? "index of rebuilt table " + i->table.sql()
+                                   : (is_modified_index(key) ? "~ index " : "+ index ") + i->name.sql();
+            step({index_key(i->name), relation_key(i->table)}, create_sql(*i), note, i->pos);
+        }
+    }
+
+    // 11. views
+    void create_views() {
+        std::set<std::string> create = views_out_;
+        for (auto c : of_kind<AddView>(d_)) create.insert(c->view.name.key());
+        for (const View* v : views_in_dependency_order(to_))
+            if (create.count(v->name.key()))
+                step(reads({relation_key(v->name)}, relations_used_by(*v, to_)), create_sql(*v),
+                     create_note("view", v->name, relation_key(v->name)), v->pos);
+    }
+
+    // 12. triggers
+    void create_triggers() {
+        std::set<std::string> create = triggers_out_;
+        for (auto c : of_kind<AddTrigger>(d_)) create.insert(c->trigger.name.key());
+        for (const auto& key : create)
+            if (auto t = to_.trigger(Ident(key)))
+                step(reads({trigger_key(t->name)}, relations_used_by(*t, to_)), create_sql(*t),
+                     create_note("trigger", t->name, trigger_key(t->name)), t->pos);
+    }
+
     // A dropped table that goes last but references a rebuilt table (no action,
     // or RESTRICT): when the rebuilt table's old version goes, its rows count as
     // violations that nothing takes back, with foreign keys on.
