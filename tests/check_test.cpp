@@ -234,19 +234,19 @@ TEST_CASE("schema.toml: a bad config names the file and the key, exit 2") {
     test::write_file(p.root() / "schema.toml", "[databases.api]\ndb = \"api.db\"\nkeep_backup = 3\n");
     auto r = run({"status"});
     CHECK(r.code == 2);
-    CHECK(r.err.find("schema.toml: databases.api.keep_backup: unknown key (line 3)") != std::string::npos);
+    CHECK(r.err.find("schema.toml:3:1: databases.api.keep_backup: unknown key") != std::string::npos);
     test::write_file(p.root() / "schema.toml", "[databases.api]\ndb = \"api.db\"\nkeep_backups = \"five\"\n");
     r = run({"status"});
     CHECK(r.code == 2);
-    CHECK(r.err.find("schema.toml: databases.api.keep_backups: expected a whole number from 0 to 2147483647 (line 3)") != std::string::npos);
+    CHECK(r.err.find("schema.toml:3:16: databases.api.keep_backups: expected a whole number from 0 to 2147483647") != std::string::npos);
     test::write_file(p.root() / "schema.toml", "[databases.api\n");
     r = run({"status"});
     CHECK(r.code == 2);
-    CHECK(r.err.find("schema.toml: line 1, column") != std::string::npos);
+    CHECK(r.err.find("schema.toml:1:15: ") != std::string::npos);
     test::write_file(p.root() / "schema.toml", "[databases.api]\nschema = \"s\"\n");
     r = run({"status"});
     CHECK(r.code == 2);
-    CHECK(r.err.find("schema.toml: databases.api: has no db") != std::string::npos);
+    CHECK(r.err.find("schema.toml:1:1: databases.api: has no db") != std::string::npos);
     CHECK(run({"-d", "nope", "status"}).code == 2);
 }
 

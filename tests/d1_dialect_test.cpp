@@ -255,7 +255,7 @@ TEST_CASE("d1: migrations go where wrangler's config says, and the local databas
     test::write_file(p.root() / "schema.toml", "dialect = \"d2\"\n");
     auto bad = test::run_cli({"status"}, p.root());
     CHECK(bad.code == 2);
-    CHECK(bad.err.find("schema.toml: dialect: expected \"sqlite\" or \"d1\" (line 1)") != std::string::npos);
+    CHECK(bad.err.find("schema.toml:1:11: dialect: expected \"sqlite\" or \"d1\"") != std::string::npos);
 }
 
 TEST_CASE("d1: a database migrated before wrangler's table existed gets its rows there") {

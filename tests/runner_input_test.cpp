@@ -270,7 +270,7 @@ TEST_CASE("runner input: numeric keys of schema.toml are range-checked like the 
         CHECK(r.code == 2);
         CHECK(contains(r.err, "schema.toml"));
         CHECK(contains(r.err, line.substr(0, line.find(' '))));
-        CHECK(contains(r.err, "line 3"));
+        CHECK(contains(r.err, "schema.toml:3:"));
     }
     Project p;
     for (auto args : {std::vector<std::string>{"--busy-timeout", "-1", "status"},

@@ -48,6 +48,9 @@ void print_unnumbered(const std::vector<migrate::Unnumbered>& files, const migra
 }
 
 int run_status(const Project& p, Output& out) {
+    // Without a database there is no history to show; D1 before wrangler's first
+    // local run lists the files as pending.
+    if (p.db.empty() && p.dialect != Dialect::d1) throw_no_database(p);
     auto dir = migrate::Directory::load(p.migrations_dir, /*read_rollbacks=*/false);
     dir.require_unique_versions();
     auto history = read_history(p, dir);
@@ -79,7 +82,7 @@ int run_status(const Project& p, Output& out) {
     }
     std::string text = fmt::format(
         "{}{}: {} applied, {} pending, {} modified, {} missing  ({}, {})\n",
-        p.db.empty() ? "(no database)" : p.db.string(),
+        p.db.empty() ? "(no local D1 database yet)" : p.db.string(),
         exists ? "" : " (does not exist yet)", count[migrate::MigrationState::applied],
         count[migrate::MigrationState::pending], count[migrate::MigrationState::modified],
         count[migrate::MigrationState::missing], dir.root.string(), migrate::layout_name(dir.layout));

@@ -54,44 +54,74 @@ std::string thousands(std::int64_t n) {
     return n < 0 ? "-" + s : s;
 }
 
+namespace {
+
+// --config FILE, else SCHEMA_CONFIG, else the nearest schema.toml up from here.
+std::optional<fs::path> config_file_of(const Globals& g) {
+    std::string named = g.config;
+    const char* from_env = std::getenv("SCHEMA_CONFIG");
+    const bool flag = !named.empty();
+    if (named.empty() && from_env && *from_env) named = from_env;
+    if (named.empty()) return find_config(".");
+    fs::path file = named;
+    const std::string how = flag ? "config file " : "config file (SCHEMA_CONFIG) ";
+    if (!is_present(file)) throw InputError(how + file.string() + " does not exist");
+    if (fs::is_directory(file))
+        throw InputError(how + file.string() + " is a directory; name the file in it (--config " +
+                         (file / "schema.toml").string() + ")");
+    return file;
+}
+
+std::string names_of(const std::vector<Project>& databases) {
+    std::string names;
+    for (const auto& p : databases) names += (names.empty() ? "" : ", ") + p.name;
+    return names;
+}
+
+}  // namespace
+
+void throw_no_database(const Project& p) {
+    if (!p.no_db_reason.empty()) throw InputError(p.no_db_reason);
+    if (!p.config_file.empty())
+        throw InputError(fmt::format("no database: {} names none (db = \"app.db\"); or pass --db FILE, or set "
+                                     "SCHEMA_DB",
+                                     p.config_file.string()));
+    throw InputError("no database: pass --db FILE, set SCHEMA_DB, or write a schema.toml (none here or in the "
+                     "folders above)");
+}
+
 std::vector<Project> resolve_projects(const Globals& g, bool need_db) {
     std::vector<Project> projects;
-    fs::path config_file = g.config.empty() ? fs::path("schema.toml") : fs::path(g.config);
-    const bool have_config = !g.config.empty() || is_present(config_file);
-    if (!g.config.empty() && !is_present(config_file))
-        throw InputError("config file " + config_file.string() + " does not exist");
-    if (fs::is_directory(config_file))
-        throw InputError("config file " + config_file.string() + " is a directory; name the file in it (--config " +
-                         (config_file / "schema.toml").string() + ")");
+    const std::optional<fs::path> config_file = config_file_of(g);
+    std::string env = g.env;
+    if (env.empty())
+        if (const char* e = std::getenv("SCHEMA_ENV")) env = e;
     if (g.all && !g.db.empty()) throw InputError("--db and --all do not go together: --all runs every database of "
                                                  "schema.toml");
-    if (have_config) {
-        Config c = load_config(config_file);
+    if (config_file) {
+        Config c = load_config(*config_file, env);
         if (!g.database.empty()) {
             for (const auto& p : c.databases)
                 if (p.name == g.database) projects.push_back(p);
-            if (projects.empty()) {
-                std::string names;
-                for (const auto& p : c.databases) names += (names.empty() ? "" : ", ") + p.name;
-                throw InputError(fmt::format("{}: no database named {} (it has: {})", config_file.string(),
-                                             g.database, names));
-            }
+            if (projects.empty())
+                throw InputError(fmt::format("{}: no database named {} (it has: {})", config_file->string(),
+                                             g.database, names_of(c.databases)));
         } else if (g.all || c.databases.size() == 1) {
             projects = c.databases;
         } else if (g.db.empty()) {
-            std::string names;
-            for (const auto& p : c.databases) names += (names.empty() ? "" : ", ") + p.name;
             throw InputError(fmt::format("{} names {} databases ({}): pick one with -d NAME, or --all",
-                                         config_file.string(), c.databases.size(), names));
+                                         config_file->string(), c.databases.size(), names_of(c.databases)));
         } else {
             projects.push_back(Project{});  // --db given: the file's databases do not apply
         }
     } else {
         if (!g.database.empty() || g.all)
-            throw InputError("-d and --all need a schema.toml (none here; --config FILE names one elsewhere)");
+            throw InputError("-d and --all need a schema.toml (none here or in the folders above; --config FILE "
+                             "names one elsewhere)");
         projects.push_back(Project{});
     }
     for (auto& p : projects) {
+        apply_environment(p);  // SCHEMA_<KEY> over the file; the flags over both
         if (!g.db.empty()) p.db = g.db;
         if (!g.schema_dir.empty()) p.schema_dir = g.schema_dir;
         if (!g.migrations_dir.empty()) {
@@ -103,17 +133,16 @@ std::vector<Project> resolve_projects(const Globals& g, bool need_db) {
             if (!d) throw InputError("--dialect: expected sqlite or d1, not " + g.dialect);
             p.dialect = *d;
         }
-        // D1: migrations where wrangler reads them, and its local database file.
-        if (p.dialect == Dialect::d1)
-            apply_wrangler_config(p, have_config ? config_file.parent_path() : fs::path("."), p.d1_database,
-                                  p.migrations_dir_explicit);
         if (!g.tracking_table.empty()) p.tracking_table = g.tracking_table;
         if (!g.backup_dir.empty()) p.backup_dir = g.backup_dir;
         if (g.keep_backups) p.keep_backups = *g.keep_backups;
         if (g.busy_timeout_ms) p.busy_timeout_ms = *g.busy_timeout_ms;
-        if (p.db.empty() && need_db)
-            throw InputError(!p.no_db_reason.empty() ? p.no_db_reason
-                                                     : "no database: pass --db FILE, or name one in schema.toml");
+        // D1: migrations where wrangler reads them, and its local database file.
+        if (p.dialect == Dialect::d1)
+            apply_wrangler_config(p, config_file ? config_file->parent_path() : fs::path("."), p.d1_database,
+                                  p.migrations_dir_explicit, env);
+        p.config_file = config_file.value_or(fs::path());
+        if (p.db.empty() && need_db) throw_no_database(p);
     }
     return projects;
 }

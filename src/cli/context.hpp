@@ -25,6 +25,7 @@ struct Globals {
     bool no_color = false;
     std::optional<int> busy_timeout_ms;
     std::string dialect;  // --dialect sqlite|d1
+    std::string env;      // --env NAME: schema.toml's [env.NAME] and wrangler's
 };
 
 // Text on stdout/stderr; color only on a terminal and without NO_COLOR. With
@@ -59,10 +60,15 @@ std::string thousands(std::int64_t n);
 // The runner's events as text (or JSON lines with --json).
 migrate::EventSink event_printer(Output& out, const Project& p);
 
-// The databases a command runs on: from schema.toml (--config FILE, or
-// ./schema.toml when present), picked with -d NAME or --all, with command-line
-// flags overriding the file. `need_db`: fail when no database is named.
+// The databases a command runs on: from schema.toml (--config FILE, SCHEMA_CONFIG,
+// or the nearest schema.toml up from here), with its [env.NAME] (--env or
+// SCHEMA_ENV) laid over it, picked with -d NAME or --all; SCHEMA_<KEY>
+// variables override the file and command-line flags override both. `need_db`: fail when no database is named.
 std::vector<Project> resolve_projects(const Globals& g, bool need_db = true);
+
+// The error for a command that needs a database and was given none: says where
+// one can be named (the flag, SCHEMA_DB, schema.toml), or why D1 found none.
+[[noreturn]] void throw_no_database(const Project& p);
 
 // Runs `fn` for each selected database; returns the worst exit code. With
 // several, every one runs even when one before it failed or threw (its error is

@@ -20,7 +20,9 @@ int main(int argc, char** argv) {
     app.add_option("--db", g.db, "SQLite database file");
     app.add_option("--schema", g.schema_dir, "directory of declared DDL (default: schema)");
     app.add_option("--dir", g.migrations_dir, "migrations directory (default: generated)");
-    app.add_option("--config", g.config, "project file (default: ./schema.toml when present)");
+    app.add_option("--config", g.config, "project file (default: the nearest schema.toml, here or above; "
+                                         "SCHEMA_CONFIG)");
+    app.add_option("--env", g.env, "environment: schema.toml's [env.NAME] and wrangler's (also: SCHEMA_ENV)");
     app.add_option("-d,--database", g.database, "the database of schema.toml to work on");
     app.add_flag("--all", g.all, "run the command for every database of schema.toml");
     app.add_option("--table", g.tracking_table, "tracking table (default: _migrations)");

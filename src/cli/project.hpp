@@ -33,6 +33,7 @@ struct Project {
     std::string d1_database;              // which [[d1_databases]] entry of wrangler's config
     bool migrations_dir_explicit = false;  // set in schema.toml or with --dir (else D1 asks wrangler)
     std::string no_db_reason;              // D1: why no local database was picked (said if one is needed)
+    fs::path config_file;                  // the schema.toml read, if any
 
     migrate::HistoryTables history() const { return {tracking_table, wrangler_table, dialect == Dialect::d1}; }
 };
@@ -43,8 +44,10 @@ struct Project {
 // wrangler keeps under .wrangler/state (when there is exactly one). `binding`
 // picks a [[d1_databases]] entry by binding or database_name when there are
 // several. Reads wrangler.json, wrangler.jsonc or wrangler.toml in `dir`.
+// `env` (--env NAME) reads the entries of wrangler's [env.NAME] instead, as
+// `wrangler --env NAME` does: d1_databases is not inherited by an environment.
 void apply_wrangler_config(Project& p, const fs::path& dir, const std::string& binding,
-                           bool migrations_dir_given);
+                           bool migrations_dir_given, const std::string& env = "");
 
 // Parses the declared files and checks that they reference only declared
 // objects; throws InputError (with the offending lines) otherwise.

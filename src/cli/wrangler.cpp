@@ -6,6 +6,8 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 
 #include "project.hpp"
 #include "schema/files.hpp"
@@ -18,7 +20,31 @@ struct D1Entry {
     std::string binding, database_name, migrations_dir, migrations_table;
 };
 
-std::vector<D1Entry> entries_from_toml(const fs::path& file) {
+D1Entry entry_of(const std::string& binding, const std::string& database_name, const std::string& migrations_dir,
+                 const std::string& migrations_table) {
+    return {binding, database_name, migrations_dir, migrations_table};
+}
+
+// wrangler's config as what schema reads of it: the top level's d1_databases,
+// and each [env.NAME]'s (an environment inherits no binding from the top).
+struct WranglerConfig {
+    std::vector<D1Entry> top;
+    std::map<std::string, std::optional<std::vector<D1Entry>>> envs;  // nullopt: the env declares none
+};
+
+std::vector<D1Entry> entries_in(const toml::table& t) {
+    std::vector<D1Entry> out;
+    if (auto* list = t["d1_databases"].as_array())
+        for (const auto& node : *list)
+            if (auto* e = node.as_table())
+                out.push_back(entry_of((*e)["binding"].value_or(std::string()),
+                                       (*e)["database_name"].value_or(std::string()),
+                                       (*e)["migrations_dir"].value_or(std::string()),
+                                       (*e)["migrations_table"].value_or(std::string())));
+    return out;
+}
+
+WranglerConfig read_toml(const fs::path& file) {
     toml::table root;
     try {
         root = toml::parse(read_file(file), file.string());
@@ -26,33 +52,71 @@ std::vector<D1Entry> entries_from_toml(const fs::path& file) {
         throw InputError(fmt::format("{}:{}:{}: {}", file.string(), e.source().begin.line, e.source().begin.column,
                                      std::string(e.description())));
     }
-    std::vector<D1Entry> out;
-    if (auto* list = root["d1_databases"].as_array())
-        for (const auto& node : *list)
+    WranglerConfig c;
+    c.top = entries_in(root);
+    if (auto* envs = root["env"].as_table())
+        for (const auto& [name, node] : *envs)
             if (auto* t = node.as_table())
-                out.push_back({(*t)["binding"].value_or(std::string()), (*t)["database_name"].value_or(std::string()),
-                               (*t)["migrations_dir"].value_or(std::string()),
-                               (*t)["migrations_table"].value_or(std::string())});
+                c.envs[std::string(name.str())] =
+                    t->contains("d1_databases") ? std::optional(entries_in(*t)) : std::nullopt;
+    return c;
+}
+
+std::vector<D1Entry> entries_in(const nlohmann::json& o) {
+    std::vector<D1Entry> out;
+    if (o.is_object() && o.contains("d1_databases") && o["d1_databases"].is_array())
+        for (const auto& e : o["d1_databases"]) {
+            if (!e.is_object()) continue;
+            auto text = [&](const char* key) {
+                return e.contains(key) && e[key].is_string() ? e[key].get<std::string>() : std::string();
+            };
+            out.push_back(entry_of(text("binding"), text("database_name"), text("migrations_dir"),
+                                   text("migrations_table")));
+        }
     return out;
 }
 
-std::vector<D1Entry> entries_from_json(const fs::path& file) {
+WranglerConfig read_json(const fs::path& file) {
     nlohmann::json root;
     try {
         root = nlohmann::json::parse(read_file(file), nullptr, true, /*ignore_comments=*/true);
     } catch (const nlohmann::json::parse_error& e) {
         throw InputError(fmt::format("{}: {}", file.string(), e.what()));
     }
-    std::vector<D1Entry> out;
-    if (root.is_object() && root.contains("d1_databases") && root["d1_databases"].is_array())
-        for (const auto& e : root["d1_databases"]) {
-            if (!e.is_object()) continue;
-            auto text = [&](const char* key) {
-                return e.contains(key) && e[key].is_string() ? e[key].get<std::string>() : std::string();
-            };
-            out.push_back({text("binding"), text("database_name"), text("migrations_dir"), text("migrations_table")});
+    WranglerConfig c;
+    c.top = entries_in(root);
+    if (root.is_object() && root.contains("env") && root["env"].is_object())
+        for (const auto& [name, env] : root["env"].items())
+            if (env.is_object())
+                c.envs[name] = env.contains("d1_databases") ? std::optional(entries_in(env)) : std::nullopt;
+    return c;
+}
+
+// The entries `wrangler --env ENV` sees: [env.ENV]'s, or the top level's when
+// no environment is asked for (or the file has none, where wrangler only warns).
+std::vector<D1Entry> entries_for(const WranglerConfig& c, const fs::path& file, const std::string& env) {
+    std::string names;
+    for (const auto& [name, _] : c.envs) names += (names.empty() ? "" : ", ") + name;
+    if (env.empty() || c.envs.empty()) {
+        if (env.empty() && c.top.empty()) {
+            std::string with;
+            for (const auto& [name, entries] : c.envs)
+                if (entries && !entries->empty()) with += (with.empty() ? "" : ", ") + name;
+            if (!with.empty())
+                throw InputError(fmt::format("{} declares D1 databases only in its environments ({}): pick one with "
+                                             "--env NAME (or SCHEMA_ENV), as wrangler needs --env for them",
+                                             file.string(), with));
         }
-    return out;
+        return c.top;
+    }
+    auto it = c.envs.find(env);
+    if (it == c.envs.end())
+        throw InputError(fmt::format("{}: no environment \"{}\" (it has: {})", file.string(), env, names));
+    if (!it->second)
+        throw InputError(fmt::format("{}: [env.{}] declares no d1_databases, and an environment does not inherit "
+                                     "the top level's: declare them under [env.{}] as wrangler needs",
+                                     file.string(), env, env));
+    return *it->second;
 }
 
 // The local database files of `wrangler --local` (miniflare's D1 objects).
@@ -78,7 +142,8 @@ const D1Entry* first_entry_named(const std::vector<D1Entry>& entries, const std:
 
 }  // namespace
 
-void apply_wrangler_config(Project& p, const fs::path& dir, const std::string& binding, bool migrations_dir_given) {
+void apply_wrangler_config(Project& p, const fs::path& dir, const std::string& binding, bool migrations_dir_given,
+                           const std::string& env) {
     fs::path file;
     for (const char* name : {"wrangler.json", "wrangler.jsonc", "wrangler.toml"})
         if (is_present(dir / name)) {
@@ -86,7 +151,8 @@ void apply_wrangler_config(Project& p, const fs::path& dir, const std::string& b
             break;
         }
     std::vector<D1Entry> entries;
-    if (!file.empty()) entries = file.extension() == ".toml" ? entries_from_toml(file) : entries_from_json(file);
+    if (!file.empty())
+        entries = entries_for(file.extension() == ".toml" ? read_toml(file) : read_json(file), file, env);
 
     const D1Entry* entry = nullptr;
     if (!binding.empty()) {

@@ -157,7 +157,18 @@ namespace test {
 
 namespace {
 // Starts the binary with stdout and stderr going to the given files.
-pid_t spawn(const std::vector<std::string>& args, const fs::path& cwd, const fs::path& out, const fs::path& err) {
+// The environment the binary runs in: this process's, without the SCHEMA_<KEY>
+// settings a developer may have exported (each test says what it sets), plus `env`.
+std::vector<std::string> child_environment(const std::vector<std::pair<std::string, std::string>>& env) {
+    std::vector<std::string> out;
+    for (char** e = environ; *e; ++e)
+        if (std::string_view(*e).rfind("SCHEMA_", 0) != 0) out.emplace_back(*e);
+    for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+    return out;
+}
+
+pid_t spawn(const std::vector<std::string>& args, const fs::path& cwd, const fs::path& out, const fs::path& err,
+            const std::vector<std::pair<std::string, std::string>>& env = {}) {
     std::vector<std::string> argv_s{SCHEMA_CLI};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -168,19 +179,24 @@ pid_t spawn(const std::vector<std::string>& args, const fs::path& cwd, const fs:
     posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
+    std::vector<std::string> env_s = child_environment(env);
+    std::vector<char*> envp;
+    for (auto& e : env_s) envp.push_back(e.data());
+    envp.push_back(nullptr);
     pid_t pid;
-    int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+    int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) throw std::runtime_error("cannot run " + argv_s[0]);
     return pid;
 }
 }  // namespace
 
-CliResult run_cli(const std::vector<std::string>& args, const fs::path& cwd) {
+CliResult run_cli(const std::vector<std::string>& args, const fs::path& cwd,
+                  const std::vector<std::pair<std::string, std::string>>& env) {
     TempDir io;
     fs::path out = io / "out", err = io / "err";
     CliResult r;
-    r.code = wait_cli(spawn(args, cwd, out, err));
+    r.code = wait_cli(spawn(args, cwd, out, err, env));
     r.out = read_file(out);
     r.err = read_file(err);
     return r;

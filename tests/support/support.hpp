@@ -69,8 +69,10 @@ struct CliResult {
     std::string out, err;
 };
 
-// Runs the real `schema` binary with `args` in directory `cwd`.
-CliResult run_cli(const std::vector<std::string>& args, const fs::path& cwd);
+// Runs the real `schema` binary with `args` in directory `cwd`, with no SCHEMA_*
+// variable from this process's environment but those of `env`.
+CliResult run_cli(const std::vector<std::string>& args, const fs::path& cwd,
+                  const std::vector<std::pair<std::string, std::string>>& env = {});
 
 // A project directory: schema/ with one file, a database, generated/.
 class Project {
