@@ -8,6 +8,7 @@ packages=(
   libsqlite3-dev libboost-dev libfmt-dev libcli11-dev doctest-dev
   libssl-dev nlohmann-json3-dev libtomlplusplus-dev
   sqlite3 sqlite3-tools
+  git                        # repair and rebase read the history (and their tests make repositories)
   clang libclang-rt-14-dev   # the parser's libFuzzer target
 )
 if [ "${1:-}" = "--bench" ]; then packages+=(hyperfine python3); fi

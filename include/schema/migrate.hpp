@@ -167,6 +167,8 @@ public:
     void insert_own(const Applied& a);
     void insert_wrangler(const Migration& m);
     void erase(const Migration& m);
+    // Records the checksums of `m`'s files as they are now (`schema repair`).
+    void record_checksums(const Migration& m);
 
 private:
     sqlite::Database& db_;

@@ -88,5 +88,6 @@ void register_validate(CLI::App& app, Globals& g, int& exit_code);
 void register_new(CLI::App& app, Globals& g, int& exit_code);
 void register_check(CLI::App& app, Globals& g, int& exit_code);
 void register_inspect(CLI::App& app, Globals& g, int& exit_code);
+void register_repair(CLI::App& app, Globals& g, int& exit_code);
 
 }  // namespace schema::cli

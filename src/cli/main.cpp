@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
     register_new(app, g, exit_code);
     register_baseline(app, g, exit_code);
     register_inspect(app, g, exit_code);
+    register_repair(app, g, exit_code);
 
     try {
         app.parse(argc, argv);

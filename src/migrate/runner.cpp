@@ -164,8 +164,8 @@ std::string drift_message(const Drift& d, const Directory& dir) {
         case Drift::modified: break;
     }
     return fmt::format("migration {} ({}) was edited after it was applied (its checksum differs); restore the "
-                       "applied version, or roll it back first",
-                       d.version, d.name);
+                       "applied version, or roll it back first; an edit agreed on purpose is accepted with `schema repair {}`",
+                       d.version, d.name, d.version);
 }
 
 // A history shared with wrangler, brought level before anything runs: a
@@ -630,8 +630,8 @@ int Runner::rollback(const Directory& dir, const RollbackOptions& options) {
             throw HistoryError(drift_message({a->version, a->name, Drift::renamed}, dir));
         if (!a->rollback_checksum.empty() && a->rollback_checksum != m->down_checksum)
             throw HistoryError(fmt::format("the rollback of {} was edited after the migration was applied; restore "
-                                           "it, or roll back by hand",
-                                           m->label()));
+                                           "it, or accept the edit with `schema repair {}`",
+                                           m->label(), m->version));
         migrations.push_back(m);
     }
     return run_all(migrations, false, options.dry_run);

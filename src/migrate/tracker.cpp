@@ -179,4 +179,13 @@ void Tracker::erase(const Migration& m) {
     }
 }
 
+void Tracker::record_checksums(const Migration& m) {
+    auto st = db_.prepare(fmt::format("UPDATE {} SET checksum = ?2, rollback_checksum = ?3 WHERE version = ?1",
+                                      sqlite::quote(tables_.table)));
+    st.bind(1, m.version).bind(2, m.checksum);
+    if (m.down_checksum.empty()) st.bind_null(3);
+    else st.bind(3, m.down_checksum);
+    st.step();
+}
+
 }  // namespace schema::migrate
