@@ -362,6 +362,10 @@ public:
     int rollback(const Directory& dir, const RollbackOptions& options);
     // Records versions up to `version` as applied without running them.
     int baseline(const Directory& dir, std::int64_t version);
+    // Runs one migration that is no file of a directory (`schema push`) as
+    // apply runs a file: foreign keys as it needs them, one transaction, the
+    // backup first, the foreign-key check; but no history is read or written.
+    void run_untracked(const Migration& m);
 
     int busy_timeout_ms = 60000;
     BackupOptions backup;
@@ -375,6 +379,7 @@ private:
     EventSink sink_;
     std::int64_t version_ = 0;
     bool backup_pending_ = false;  // taken in the first transaction that runs a migration
+    bool untracked_ = false;       // run_untracked: no tracking rows
     std::optional<ReadTransaction> reads_;  // from history_for_run to run_all (or the end of the call)
     struct EndReads;
 

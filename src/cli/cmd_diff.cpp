@@ -32,16 +32,6 @@ std::string default_name(const Diff& d) {
     return slug(std::string(verb) + "_" + object_of(first).name() + (d.changes.size() > 1 ? "_and_more" : ""));
 }
 
-// Says which constraints rows of the live database violate, and how many.
-void report_violations(const std::vector<Violation>& bad, const Project& p, Output& out) {
-    std::cerr << out.red("schema: rows in " + p.db.string() + " violate the new constraints; the migration would fail:")
-              << "\n";
-    for (const auto& v : bad)
-        std::cerr << fmt::format("  {}: {} row{}\n", v.check.description, v.rows, v.rows == 1 ? "" : "s");
-    std::cerr << "Fix the data first (a hand-written migration: `schema new fix_data`), or pass --allow-data-loss to "
-                 "leave those rows out (see that migration first with --print --allow-data-loss).\n";
-}
-
 int run_diff(const DiffOptions& o, const Project& p, Output& out) {
     PhaseTimer total("diff command");
     std::vector<SourceFile> sources;
@@ -77,22 +67,8 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
                           << (base.pending.empty() ? "" : " with its pending migrations") << " matches "
                           << p.schema_dir.string() << "\n";
             return 0;
-        case Proposal::Verdict::rows_violate:
-            report_violations(g.violations, p, out);
-            return 1;
-        case Proposal::Verdict::cannot_resolve:
-            std::cerr << out.red("schema: --allow-data-loss cannot resolve these rows; not writing the migration:")
-                      << "\n";
-            for (const auto& l : g.unresolved) std::cerr << "  ! " << l << "\n";
-            std::cerr << "Fix the data first (a hand-written migration: `schema new fix_data`).\n";
-            return 1;
-        case Proposal::Verdict::loses_data:
-            if (o.allow_data_loss || o.print) break;
-            std::cerr << out.red("schema: not writing a migration that loses data:") << "\n";
-            for (const auto& l : g.up.data_loss) std::cerr << "  ! " << l << "\n";
-            std::cerr << "Pass --allow-data-loss to write it anyway (see it first with --print).\n";
-            return 1;
-        case Proposal::Verdict::ready: break;
+        default:
+            if (refused(g, o.allow_data_loss || o.print, "writing the migration", "--print", p, out)) return 1;
     }
 
     const std::string name = slug(o.name.empty() ? default_name(g.diff) : o.name);

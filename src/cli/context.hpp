@@ -76,6 +76,13 @@ std::vector<Project> resolve_projects(const Globals& g, bool need_db = true);
 int for_each_project(const Globals& g, Output& out, const std::function<int(const Project&)>& fn,
                      bool need_db = true);
 
+// Whether a proposal stops here: rows violate new constraints, the loss cannot
+// be resolved, or data would be lost without `allow_data_loss`. Says why and
+// what to do on stderr; `what` names what is not done ("writing the migration"),
+// `preview` the flag that shows it without doing it.
+bool refused(const Proposal& g, bool allow_data_loss, const std::string& what, const std::string& preview,
+             const Project& p, Output& out);
+
 using CommandRunner = std::function<int(const Project&, Output&)>;
 
 // Registers the subcommands (one file each).
@@ -89,5 +96,6 @@ void register_new(CLI::App& app, Globals& g, int& exit_code);
 void register_check(CLI::App& app, Globals& g, int& exit_code);
 void register_inspect(CLI::App& app, Globals& g, int& exit_code);
 void register_repair(CLI::App& app, Globals& g, int& exit_code);
+void register_push(CLI::App& app, Globals& g, int& exit_code);
 
 }  // namespace schema::cli

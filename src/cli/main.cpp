@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
     register_baseline(app, g, exit_code);
     register_inspect(app, g, exit_code);
     register_repair(app, g, exit_code);
+    register_push(app, g, exit_code);
 
     try {
         app.parse(argc, argv);

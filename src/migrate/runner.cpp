@@ -365,9 +365,9 @@ bool Runner::run_in_transaction(const Migration& m, bool forward) {
         throw;
     }
     try {
-        tracker_.create();
-        bool applied = tracker_.is_applied(m);
-        if (applied == forward) {  // another runner got there first
+        if (!untracked_) tracker_.create();
+        bool applied = !untracked_ && tracker_.is_applied(m);
+        if (!untracked_ && applied == forward) {  // another runner got there first
             db_.exec("ROLLBACK");
             restore_keys();
             sink_({Event::Kind::skipped, m.version, m.name, file, 0,
@@ -449,7 +449,8 @@ bool Runner::run_in_transaction(const Migration& m, bool forward) {
             }
         }
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-        if (forward) {
+        if (untracked_) {
+        } else if (forward) {
             tracker_.insert(m, {m.version, m.name, m.checksum, m.down_checksum, utc_now_iso8601(), std::int64_t(ms),
                              std::string("schema ") + SCHEMA_VERSION, host_name(), {}});
         } else {
@@ -606,6 +607,19 @@ int Runner::apply(const Directory& dir, const ApplyOptions& options) {
         return 0;
     }
     return run_all(pending, true, options.dry_run);
+}
+
+void Runner::run_untracked(const Migration& m) {
+    struct Untracked {
+        bool& flag;
+        explicit Untracked(bool& f) : flag(f) { flag = true; }
+        ~Untracked() { flag = false; }
+    } untracked{untracked_};
+    wait_for_writers();
+    refuse_unrunnable(m, true);
+    backup_pending_ = backup.enabled && !db_path_.empty();
+    db_.exec("PRAGMA foreign_keys = ON");
+    run_in_transaction(m, true);
 }
 
 int Runner::rollback(const Directory& dir, const RollbackOptions& options) {
