@@ -63,6 +63,9 @@ struct Directory {
     Layout layout = Layout::numbered;
     int digits = 4;                      // width of version numbers in file names
     std::vector<Migration> migrations;   // by version
+    // The other migrations of a version several claim (`conflicts`), read all
+    // the same: `schema rebase` works on every one of them.
+    std::vector<Migration> shadowed;
     std::vector<std::string> problems;   // files that do not follow the layout, duplicate versions
     std::vector<VersionConflict> conflicts;
     // Top-level .sql files without a version number (seed.sql), in a layout

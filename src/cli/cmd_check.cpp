@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "context.hpp"
+#include "schema/sum.hpp"
 #include "schema/write.hpp"
 
 namespace schema::cli {
@@ -235,6 +236,19 @@ int run_check(const CheckOptions& o, const Project& p, Output& out) {
     dir.require_unique_versions();
     std::vector<Finding> findings;
 
+    // schema.sum, when the directory has one, must match its files.
+    if (auto sum = migrate::check_sum(p.migrations_dir); !sum.message().empty()) {
+        Finding f{"sum_differs",
+                  sum.kind == migrate::SumCheck::conflicted ? sum.file.string() + " has a merge conflict"
+                                                            : sum.file.string() + " does not match the migrations",
+                  sum.message(),
+                  {},
+                  {}};
+        for (const auto& c : sum.changed) f.items.push_back({"~ " + c, {}, std::nullopt});
+        if (f.items.empty()) f.items.push_back({"! " + sum.message(), {sum.file.string(), 1, 1, 0}, std::nullopt});
+        findings.push_back(std::move(f));
+    }
+
     if (!o.offline) {
         Schema live;
         std::vector<migrate::Applied> applied;
@@ -271,7 +285,8 @@ int run_check(const CheckOptions& o, const Project& p, Output& out) {
 
         Finding edited{"applied_file_changed",
                        "applied migrations changed since they ran",
-                       "restore the files as they were applied; never edit an applied migration, add a new one",
+                       "restore the files as they were applied, or accept an edit agreed in review with `schema repair`; "
+                       "a change to the schema goes in a new migration",
                        {},
                        {}};
         for (const auto& d : migrate::drift(dir, applied)) {

@@ -9,6 +9,7 @@
 #include "context.hpp"
 #include "schema/files.hpp"
 #include "schema/pipeline.hpp"
+#include "schema/sum.hpp"
 #include "schema/timing.hpp"
 #include "schema/verify.hpp"
 #include "schema/write.hpp"
@@ -106,6 +107,7 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
     FileSet pair;
     pair.create(down_path, down_text);
     pair.create(up_path, up_text);
+    pair.replace(dir.root / migrate::kSumFile, migrate::sum_text(dir.root, {{down_path, down_text}, {up_path, up_text}}));
     pair.commit();
     if (out.json()) {
         out.json_line(nlohmann::json{{"event", "written"},

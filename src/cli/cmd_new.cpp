@@ -6,6 +6,7 @@
 
 #include "context.hpp"
 #include "schema/files.hpp"
+#include "schema/sum.hpp"
 #include "schema/write.hpp"
 
 namespace schema::cli {
@@ -26,17 +27,23 @@ int run_new(const std::string& name, const Project& p, Output& out) {
             : "-- Runs in one transaction under `schema apply`; a PRAGMA foreign_keys here is honoured\n"
               "-- (the runner sets it around the transaction).";
     const std::string up_name = up.filename().string(), down_name = fs::relative(down, dir.root).string();
+    const std::string down_text = sql_comment(down_name) + sql_comment("Undoes " + up_name + ".") + "\n";
+    const std::string up_text =
+        sql_comment(up_name) +
+        "-- A hand-written migration: data changes (INSERT, UPDATE, DELETE) that `schema diff` cannot\n"
+        "-- write. Schema changes belong in schema/, where `schema diff` writes them for you.\n" +
+        how_it_runs + "\n" + sql_comment("Rollback: " + down_name) + "\n";
     FileSet pair;
-    pair.create(down, sql_comment(down_name) + sql_comment("Undoes " + up_name + ".") + "\n");
-    pair.create(up, sql_comment(up_name) +
-                        "-- A hand-written migration: data changes (INSERT, UPDATE, DELETE) that `schema diff` cannot\n"
-                        "-- write. Schema changes belong in schema/, where `schema diff` writes them for you.\n" +
-                        how_it_runs + "\n" + sql_comment("Rollback: " + down_name) + "\n");
+    pair.create(down, down_text);
+    pair.create(up, up_text);
+    // The sum records the empty pair: after writing the SQL in it, `schema hash`.
+    pair.replace(dir.root / migrate::kSumFile, migrate::sum_text(dir.root, {{down, down_text}, {up, up_text}}));
     pair.commit();
     if (out.json())
         out.json_line(nlohmann::json{{"event", "created"}, {"file", up.string()}, {"rollback", down.string()}});
     else
-        std::cout << "created " << out.bold(up.string()) << " and " << down.string() << "\n";
+        std::cout << "created " << out.bold(up.string()) << " and " << down.string()
+                  << "\nwrite the SQL in both, then `schema hash` records them in " << migrate::kSumFile << "\n";
     return 0;
 }
 

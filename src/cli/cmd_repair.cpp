@@ -8,7 +8,9 @@
 #include <sstream>
 
 #include "context.hpp"
+#include "schema/files.hpp"
 #include "schema/repair.hpp"
+#include "schema/sum.hpp"
 
 namespace schema::cli {
 
@@ -83,7 +85,11 @@ int run_repair(const RepairOptions& o, const Project& p, Output& out) {
         }
     }
     if (refused) return 1;
-    if (!o.dry_run) record_repairs(target_of(p), findings);
+    if (!o.dry_run) {
+        record_repairs(target_of(p), findings);
+        // The edit is accepted: schema.sum records the files as they are now.
+        if (is_present(p.migrations_dir / migrate::kSumFile)) migrate::write_sum(p.migrations_dir);
+    }
     if (!out.json())
         std::cout << fmt::format("{} the checksums of {} migration{} in {}\n",
                                  o.dry_run ? "would record" : "recorded", findings.size(),

@@ -97,5 +97,7 @@ void register_check(CLI::App& app, Globals& g, int& exit_code);
 void register_inspect(CLI::App& app, Globals& g, int& exit_code);
 void register_repair(CLI::App& app, Globals& g, int& exit_code);
 void register_push(CLI::App& app, Globals& g, int& exit_code);
+void register_hash(CLI::App& app, Globals& g, int& exit_code);
+void register_rebase(CLI::App& app, Globals& g, int& exit_code);
 
 }  // namespace schema::cli

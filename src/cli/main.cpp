@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
     register_inspect(app, g, exit_code);
     register_repair(app, g, exit_code);
     register_push(app, g, exit_code);
+    register_hash(app, g, exit_code);
+    register_rebase(app, g, exit_code);
 
     try {
         app.parse(argc, argv);

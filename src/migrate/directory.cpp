@@ -105,8 +105,9 @@ std::string conflict_message(const Directory& d, const VersionConflict& c) {
     for (std::size_t i = 0; i < c.files.size(); ++i)
         files += (i == 0 ? "" : i + 1 == c.files.size() ? " and " : ", ") + c.files[i].string();
     return fmt::format("version {} is used by {} migrations: {} (two branches merged, each with its {:0{}}?). "
-                       "Keep the number of the one a database has applied, and renumber the other after the last "
-                       "migration, as {}, its rollback with it",
+                       "After a merge, `schema rebase BASE` renumbers and regenerates this branch's migrations after "
+                       "BASE's; or keep the number of the one a database has applied, and renumber the other after "
+                       "the last migration, as {}, its rollback with it",
                        c.version, c.files.size(), files, c.version, d.digits,
                        d.paths_for(d.next_version(), "NAME").first.lexically_relative(d.root).string());
 }
@@ -159,8 +160,11 @@ Directory Directory::load(const fs::path& root, bool read_rollbacks) {
         m.down_path = std::move(down);
         d.digits = std::max<int>(3, int(parts.digits.size()));
         claimants[m.version].push_back(m.up_path);
-        if (by_version.count(m.version)) return;
         load_sql(m, read_rollbacks);
+        if (by_version.count(m.version)) {
+            d.shadowed.push_back(std::move(m));
+            return;
+        }
         by_version.emplace(m.version, std::move(m));
     };
     auto stray = [&](const Entry& e) { d.problems.push_back(e.path.string() + ": not in the layout " + layout_name(d.layout)); };
