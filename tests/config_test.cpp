@@ -75,6 +75,9 @@ TEST_CASE("config: SCHEMA_<KEY> variables override the file; flags override both
     r = test::run_cli({"status"}, p.root(), {{"SCHEMA_BACKUPS", "perhaps"}});
     CHECK(r.code == 2);
     CHECK(contains(r.err, "SCHEMA_BACKUPS=perhaps: expected true or false"));
+    // Set but empty reads as unset.
+    r = test::run_cli({"--no-color", "status"}, p.root(), {{"SCHEMA_DB", ""}});
+    CHECK(contains(r.out, "app.db: 1 applied"));
     // SCHEMA_CONFIG names the file as --config does.
     fs::create_directories(p.root() / "elsewhere");
     r = test::run_cli({"--no-color", "status"}, p.root() / "elsewhere", {{"SCHEMA_CONFIG", "../schema.toml"}});

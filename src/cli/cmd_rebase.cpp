@@ -28,9 +28,17 @@ int run_rebase(RebaseCommand c, const Project& p, Output& out) {
     c.options.dialect = p.dialect;
     RebasePlan plan = plan_rebase(target_of(p), dir, declared, c.options);
     if (plan.ours.empty()) {
-        if (out.json()) out.json_line({{"event", "nothing_to_do"}, {"base", c.options.base}});
-        else std::cout << "nothing to rebase: every migration of " << p.migrations_dir.string() << " is "
-                       << c.options.base << "'s\n";
+        // Only edits met in the merge (one branch edited a migration, the other
+        // added one): nothing to renumber, and schema.sum records the merged files.
+        const auto sum = migrate::check_sum(p.migrations_dir);
+        const bool rewrite = !c.dry_run && sum.kind != migrate::SumCheck::matches && fs::exists(p.migrations_dir);
+        if (rewrite) migrate::write_sum(p.migrations_dir);
+        if (out.json())
+            out.json_line({{"event", "nothing_to_do"}, {"base", c.options.base}, {"sum_rewritten", rewrite}});
+        else
+            std::cout << "nothing to rebase: every migration of " << p.migrations_dir.string() << " is "
+                      << c.options.base << "'s" << (rewrite ? "; " + std::string(migrate::kSumFile) + " rewritten" : "")
+                      << "\n";
         return 0;
     }
     if (!c.dry_run) write_rebase(dir, plan);

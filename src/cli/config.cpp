@@ -201,7 +201,7 @@ void apply_environment(Project& p) {
         std::string var = "SCHEMA_";
         for (char ch : key) var += char(std::toupper(static_cast<unsigned char>(ch)));
         const char* value = std::getenv(var.c_str());
-        if (!value) continue;
+        if (!value || !*value) continue;  // set but empty reads as unset, as `SCHEMA_DB= schema ...` means
         const std::string text = value;
         Setting s{key, text, std::nullopt, std::nullopt};
         if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos && text.size() < 19)
