@@ -19,8 +19,13 @@ void git(const Project& p, const std::vector<std::string>& args) {
     REQUIRE_MESSAGE(r.code == 0, "git failed: " << r.err);
 }
 
-// A git repository with one migration generated, applied and committed.
-void committed_project(Project& p) {
+// A git repository with one migration generated, applied and committed; false
+// (the test skipped) when git is not installed.
+bool committed_project(Project& p) {
+    if (schema::git::run(".", {"--version"}).code != 0) {
+        test::report_skipped("git is not installed");
+        return false;
+    }
     git(p, {"init", "-q", "-b", "main"});
     git(p, {"config", "user.email", "dev@example.com"});
     git(p, {"config", "user.name", "dev"});
@@ -30,6 +35,7 @@ void committed_project(Project& p) {
     p.exec("INSERT INTO notes (body) VALUES ('kept')");
     git(p, {"add", "schema", "generated"});
     git(p, {"commit", "-q", "-m", "init"});
+    return true;
 }
 
 void edit(const fs::path& file, const std::string& from, const std::string& to) {
@@ -42,12 +48,8 @@ void edit(const fs::path& file, const std::string& from, const std::string& to) 
 }  // namespace
 
 TEST_CASE("repair: a comment edited after review is shown, proven and re-recorded") {
-    if (schema::git::run(".", {"--version"}).code != 0) {
-        test::report_skipped("git is not installed");
-        return;
-    }
     Project p;
-    committed_project(p);
+    if (!committed_project(p)) return;
     const fs::path file = p.generated() / "0001_init.sql";
     edit(file, "CREATE TABLE notes", "-- notes: one row per note (agreed in review)\nCREATE TABLE notes");
     edit(p.generated() / "rollback/0001_init.sql", "DROP TABLE", "-- drops every note\nDROP TABLE");
@@ -76,12 +78,8 @@ TEST_CASE("repair: a comment edited after review is shown, proven and re-recorde
 }
 
 TEST_CASE("repair: an edit that changes the schema the file produces is refused, unless allowed") {
-    if (schema::git::run(".", {"--version"}).code != 0) {
-        test::report_skipped("git is not installed");
-        return;
-    }
     Project p;
-    committed_project(p);
+    if (!committed_project(p)) return;
     const fs::path file = p.generated() / "0001_init.sql";
     const std::string recorded = p.one("SELECT checksum FROM _migrations");
     edit(file, "body TEXT NOT NULL", "body TEXT NOT NULL,\n  tag TEXT");
@@ -114,12 +112,8 @@ TEST_CASE("repair: an edit that changes the schema the file produces is refused,
 }
 
 TEST_CASE("repair: --allow-schema-change records an edit the proof refuses") {
-    if (schema::git::run(".", {"--version"}).code != 0) {
-        test::report_skipped("git is not installed");
-        return;
-    }
     Project p;
-    committed_project(p);
+    if (!committed_project(p)) return;
     edit(p.generated() / "0001_init.sql", "body TEXT NOT NULL", "body TEXT NOT NULL,\n  tag TEXT");
     CHECK(p.schema({"repair"}).code == 1);
     auto r = p.schema({"repair", "1", "--allow-schema-change"});
