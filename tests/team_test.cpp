@@ -250,6 +250,9 @@ TEST_CASE("team: schema.sum records every migration, and an edit without schema 
     CHECK(r.code == 1);
     CHECK(contains(r.out, "0002_backfill.sql (edited)"));
     CHECK(contains(r.out, "schema hash"));
+    auto v = p.schema({"validate"});
+    CHECK(v.code == 1);
+    CHECK(contains(v.out, "schema.sum does not match the migrations (0002_backfill.sql (edited))"));
     REQUIRE(p.schema({"hash"}).code == 0);
     CHECK(p.schema({"check", "--offline"}).code == 0);
 }

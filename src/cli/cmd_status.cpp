@@ -6,6 +6,7 @@
 
 #include "context.hpp"
 #include "fleet.hpp"
+#include "schema/sum.hpp"
 
 namespace schema::cli {
 
@@ -111,6 +112,7 @@ int run_validate(const Project& p, Output& out) {
     auto dir = migrate::Directory::load(p.migrations_dir);
     auto history = read_history(p, dir);
     auto problems = migrate::validate(dir, history.exists ? &history.applied : nullptr, history.unnumbered);
+    if (auto sum = migrate::check_sum(p.migrations_dir); !sum.message().empty()) problems.push_back(sum.message());
     std::vector<migrate::Unnumbered> notes;  // applied by wrangler: said, not a problem
     for (const auto& u : history.unnumbered)
         if (!u.blocks()) notes.push_back(u);
