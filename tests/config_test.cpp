@@ -78,6 +78,15 @@ TEST_CASE("config: SCHEMA_<KEY> variables override the file; flags override both
     // Set but empty reads as unset.
     r = test::run_cli({"--no-color", "status"}, p.root(), {{"SCHEMA_DB", ""}});
     CHECK(contains(r.out, "app.db: 1 applied"));
+    // A variable naming one path cannot serve several databases.
+    Project two;
+    test::write_file(two.root() / "schema.toml", "[databases.a]\ndb = \"a.db\"\n[databases.b]\ndb = \"b.db\"\n");
+    r = test::run_cli({"--all", "status"}, two.root(), {{"SCHEMA_DB", "one.db"}});
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, "SCHEMA_DB and --all do not go together"));
+    r = test::run_cli({"--all", "status"}, two.root(), {{"SCHEMA_MIGRATIONS", "m"}});
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, "SCHEMA_MIGRATIONS names one path, and 2 databases are selected"));
     // SCHEMA_CONFIG names the file as --config does.
     fs::create_directories(p.root() / "elsewhere");
     r = test::run_cli({"--no-color", "status"}, p.root() / "elsewhere", {{"SCHEMA_CONFIG", "../schema.toml"}});
@@ -112,6 +121,13 @@ TEST_CASE("config: [env.NAME] overrides keys, chosen with --env or SCHEMA_ENV") 
     CHECK(r.code == 2);
     CHECK(contains(r.err, "schema.toml:3:"));
     CHECK(contains(r.err, "no environment [env.qa] (it has: prod, staging)"));
+    // An environment asked for where the file declares none is refused (only
+    // wrangler's config could use it, and this project is not D1).
+    Project plain;
+    test::write_file(plain.root() / "schema.toml", "db = \"app.db\"\n");
+    r = test::run_cli({"--env", "prod", "status"}, plain.root());
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, "--env prod asked for, and the file declares no [env.NAME]"));
     // A bad key inside an environment is named with its table and line.
     test::write_file(p.root() / "schema.toml", "db = \"app.db\"\n[env.prod]\ndb = \"prod.db\"\nkeep_backup = 1\n");
     r = test::run_cli({"--env", "prod", "status"}, p.root());

@@ -215,18 +215,23 @@ TEST_CASE("runner: a backup is taken before applying, and it restores") {
     CHECK(p.schema({"rollback", "--no-backup"}).out.find("backup") == std::string::npos);
 }
 
-TEST_CASE("runner: --dry-run lists what would run and changes nothing") {
+TEST_CASE("runner: --dry-run prints the SQL that would run and changes nothing") {
     Project p;
     write_pair(p, 1, "a", "CREATE TABLE a (x);", "DROP TABLE a;");
     write_pair(p, 2, "b", "CREATE TABLE b (x);", "DROP TABLE b;");
     auto r = p.schema({"apply", "--dry-run"});
     CHECK(r.code == 0);
-    CHECK(r.out == "would apply        generated/0001_a.sql\nwould apply        generated/0002_b.sql\n");
+    CHECK(r.out == "would apply        generated/0001_a.sql\nCREATE TABLE a (x);\n\n"
+                   "would apply        generated/0002_b.sql\nCREATE TABLE b (x);\n\n");
+    auto json = test::json_lines(p.schema({"--json", "apply", "--dry-run"}).out);
+    REQUIRE(json.size() >= 2);
+    CHECK(json[0]["event"] == "would_apply");
+    CHECK(json[0]["sql"] == "CREATE TABLE a (x);");
     CHECK(p.one("SELECT count(*) FROM sqlite_master") == "0");
     REQUIRE(p.schema({"apply", "--to", "1"}).code == 0);
     CHECK(p.one("SELECT count(*) FROM _migrations") == "1");
     r = p.schema({"rollback", "--dry-run"});
-    CHECK(r.out == "would roll back    generated/rollback/0001_a.sql\n");
+    CHECK(r.out == "would roll back    generated/rollback/0001_a.sql\nDROP TABLE a;\n\n");
     CHECK(p.one("SELECT count(*) FROM _migrations") == "1");
 }
 
@@ -239,7 +244,10 @@ TEST_CASE("runner: --json prints one event per line") {
     auto events = test::json_lines(r.out);
     std::vector<std::string> kinds;
     for (const auto& e : events) kinds.push_back(e["event"]);
-    CHECK(kinds == std::vector<std::string>{"started", "rows_copied", "applied", "started", "failed"});
+    // The last: the error that ended the command, at its file and line (for CI).
+    CHECK(kinds == std::vector<std::string>{"started", "rows_copied", "applied", "started", "failed", "error"});
+    CHECK(events[5]["file"] == "generated/0002_bad.sql");
+    CHECK(events[5]["line"] == 1);
     CHECK(events[2]["version"] == 1);
     CHECK(events[2]["ms"].is_number());
     CHECK(events[4]["file"] == "generated/0002_bad.sql");

@@ -175,12 +175,37 @@ TEST_CASE("team: rebase --squash writes the branch as one migration; a version w
     p.declare(std::string(kMerged) + "CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT);\n", "notes.sql");
     fs::remove(p.root() / "schema/tags.sql");
     REQUIRE(p.schema({"rollback", "--no-backup"}).code == 0);
-    r = p.schema({"rebase", "2"});
+    r = p.schema({"rebase", "--after", "2"});
     REQUIRE_MESSAGE(r.code == 0, r.err);
+    CHECK(contains(r.out, "onto version 2 (after 0002)"));
     CHECK(contains(r.out, "0003_tags_and_checks.sql → 0003_tags_and_checks.sql (regenerated"));
     CHECK(!contains(test::read_file(p.generated() / "0003_tags_and_checks.sql"), "note_id"));
     REQUIRE(p.schema({"apply", "--no-backup"}).code == 0);
     CHECK(p.schema({"check"}).code == 0);
+}
+
+TEST_CASE("team: rebase refuses to regenerate a generated file edited by hand, unless told") {
+    if (!have_git()) return test::report_skipped("git is not installed");
+    Project p;
+    start_repository(p);
+    diverge_and_merge(p);
+    test::write_file(p.root() / "schema/notes.sql", kMerged);
+    // A backfill appended to the generated 0002_tags on the branch.
+    const fs::path tags = p.generated() / "0002_tags.sql";
+    const std::string text = test::read_file(tags);
+    test::write_file(tags, text + "INSERT INTO tags (name) VALUES ('inbox');\n");
+    int line = 1;
+    for (char ch : text) line += ch == '\n';
+    auto r = p.schema({"rebase", "main"});
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, "generated/0002_tags.sql:" + std::to_string(line) + ":1: error: this file was edited after "
+                          "`schema diff` wrote it"));
+    CHECK(fs::exists(tags));  // nothing written
+    r = p.schema({"rebase", "main", "--regenerate-edited"});
+    CHECK(r.code == 0);
+    CHECK(!contains(test::read_file(p.generated() / "0003_tags.sql"), "inbox"));
+    // A revision that looks like an option is not passed to git as one.
+    CHECK(p.schema({"rebase", "--", "--output=x"}).code == 2);
 }
 
 TEST_CASE("team: rebase refuses a migration the database has applied") {
@@ -253,6 +278,12 @@ TEST_CASE("team: schema.sum records every migration, and an edit without schema 
     auto v = p.schema({"validate"});
     CHECK(v.code == 1);
     CHECK(contains(v.out, "schema.sum does not match the migrations (0002_backfill.sql (edited))"));
+    // A later `schema diff` records its own pair, not the unreviewed edit.
+    p.declare("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);\n");
+    REQUIRE(p.schema({"diff", "-m", "body"}).code == 0);
+    r = p.schema({"check", "--offline"});
+    CHECK(contains(r.out, "0002_backfill.sql (edited)"));
+    CHECK(!contains(r.out, "0003_body.sql"));
     REQUIRE(p.schema({"hash"}).code == 0);
     CHECK(p.schema({"check", "--offline"}).code == 0);
 }

@@ -65,6 +65,7 @@ struct PrimaryKey {
     Conflict conflict = Conflict::none;
     bool autoincrement = false;
     bool column_level = false;
+    SourcePos pos = {};  // the clause, where declared (CI annotations point there)
 };
 
 struct UniqueConstraint {
@@ -72,12 +73,14 @@ struct UniqueConstraint {
     std::vector<IndexedColumn> columns;
     Conflict conflict = Conflict::none;
     bool column_level = false;
+    SourcePos pos = {};  // the clause, where declared
 };
 
 struct CheckConstraint {
     std::string name;
     Expr expr;
     std::optional<Ident> column;  // declared on this column
+    SourcePos pos = {};           // the clause, where declared
 };
 
 struct ForeignKey {
@@ -95,6 +98,7 @@ struct ForeignKey {
     std::string deferral_sql;     // the clause as declared, for printing
     bool column_level = false;
     TextSpan parent_span;  // the parent's name in the table's StoredSql; empty if none
+    SourcePos pos = {};    // the clause, where declared
 };
 
 struct Generated {

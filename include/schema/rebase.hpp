@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,10 +26,14 @@
 namespace schema {
 
 struct RebaseOptions {
-    std::string base;         // a git revision (branch, tag, commit) or a version number
+    std::string base;                    // a git revision (branch, tag, commit) ...
+    std::optional<std::int64_t> after;   // ... or: the migrations after this version are the branch's
     bool squash = false;      // the branch's migrations as one
     std::string name;         // the squashed migration's name (default: the first one's)
     bool allow_data_loss = false;
+    // A generated file edited by hand since `schema diff` wrote it is refused
+    // (regenerating it would drop the edit) unless this is set.
+    bool regenerate_edited = false;
     Dialect dialect = Dialect::sqlite;
 };
 

@@ -29,7 +29,15 @@ inline constexpr const char* kSumFile = "schema.sum";
 std::string sum_text(const fs::path& root, const std::vector<std::pair<fs::path, std::string>>& overlay = {},
                      const std::vector<fs::path>& removed = {});
 
-// Writes (or replaces) root/schema.sum, atomically.
+// The file's text after writing `overlay` and removing `removed`, when only
+// those change: the other files keep the checksums the file records, so that a
+// file edited by hand since stays reported (`schema check`) until someone
+// reviews it and runs `schema hash`. Without a sum file yet, sum_text. Throws
+// InputError when the file holds a merge conflict (`schema rebase` resolves it).
+std::string updated_sum_text(const fs::path& root, const std::vector<std::pair<fs::path, std::string>>& overlay,
+                             const std::vector<fs::path>& removed = {});
+
+// Writes (or replaces) root/schema.sum, atomically, from the files as they are.
 void write_sum(const fs::path& root);
 
 struct SumCheck {

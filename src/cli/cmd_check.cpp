@@ -14,6 +14,8 @@
 #include <optional>
 
 #include "context.hpp"
+#include "errors.hpp"
+#include "lint_report.hpp"
 #include "schema/sum.hpp"
 #include "schema/write.hpp"
 
@@ -75,6 +77,16 @@ std::vector<Item> items_of(const Diff& d, const Schema& declared) {
                         if (auto a = std::get_if<AddColumn>(&tc)) at = column_pos(c.to, a->column.name);
                         if (auto m = std::get_if<ModifyColumn>(&tc)) at = column_pos(c.to, m->to.name);
                         if (auto r = std::get_if<RenameColumn>(&tc)) at = column_pos(c.to, r->to);
+                        // A constraint points at its own clause (where it has one: a
+                        // dropped one is not declared any more).
+                        auto clause = [&](const SourcePos& p) {
+                            if (p.known()) at = p;
+                        };
+                        if (auto a = std::get_if<AddCheck>(&tc)) clause(a->check.pos);
+                        if (auto m = std::get_if<ModifyCheck>(&tc)) clause(m->to.pos);
+                        if (auto a = std::get_if<AddForeignKey>(&tc)) clause(a->fk.pos);
+                        if (auto a = std::get_if<AddUnique>(&tc)) clause(a->unique.pos);
+                        if (auto k = std::get_if<ChangePrimaryKey>(&tc); k && k->to) clause(k->to->pos);
                         out.push_back({describe(tc, c.to), at, verb_of(tc)});
                     }
                 } else {
@@ -105,19 +117,6 @@ Finding compare(const Schema& from, const Schema& declared, Dialect dialect, std
 
 // --- output formats ------------------------------------------------------------------
 
-std::string github_escape(std::string_view s, bool property) {
-    std::string out;
-    for (char c : s) {
-        if (c == '%') out += "%25";
-        else if (c == '\r') out += "%0D";
-        else if (c == '\n') out += "%0A";
-        else if (property && c == ':') out += "%3A";
-        else if (property && c == ',') out += "%2C";
-        else out += c;
-    }
-    return out;
-}
-
 void print_github(const std::vector<Finding>& findings, const Project& p) {
     for (const auto& f : findings) {
         for (const auto& item : f.items) {
@@ -142,32 +141,39 @@ void print_markdown(const std::vector<Finding>& findings, const Project& p) {
                   << p.migrations_dir.string() << "` agree.\n";
         return;
     }
-    std::cout << fmt::format("## schema check: {} problem{}\n", findings.size(), findings.size() == 1 ? "" : "s");
+    // Everything from the user (names, expressions, defaults) is escaped: a
+    // `||` must not end a table cell, a '<b>' must not render.
+    std::string md = fmt::format("## schema check: {} problem{}\n", findings.size(), findings.size() == 1 ? "" : "s");
     for (const auto& f : findings) {
-        std::cout << "\n### " << f.title << "\n\n" << f.hint << "\n\n";
-        if (f.kind == "applied_file_changed" || f.kind == "unnumbered_file") {  // files, not schema
-            for (const auto& i : f.items) std::cout << "- " << i.text << "\n";
+        md += "\n### " + markdown_escape(f.title) + "\n\n" + markdown_escape(f.hint, true) + "\n\n";
+        if (f.kind == "applied_file_changed" || f.kind == "unnumbered_file" || f.kind == "sum_differs" ||
+            f.kind == "lint_error") {
+            for (const auto& i : f.items) md += "- " + markdown_escape(i.text) + "\n";
             continue;
         }
-        std::cout << "| | Change | Declared at |\n|:-:|---|---|\n";
+        md += "| | Change | Declared at |\n|:-:|---|---|\n";
         for (const auto& i : f.items) {
             const char sym = i.verb ? char(*i.verb) : ' ';
-            std::cout << fmt::format("| `{}` | {} | {} |\n", sym, i.verb ? i.text.substr(2) : i.text,
-                                     i.pos.known() ? "`" + i.pos.file + ":" + std::to_string(i.pos.line) + "`" : "—");
+            md += fmt::format("| `{}` | {} | {} |\n", sym, markdown_escape(i.verb ? i.text.substr(2) : i.text),
+                              i.pos.known() ? "`" + i.pos.file + ":" + std::to_string(i.pos.line) + "`" : "—");
         }
         if (!f.plan.rebuilt.empty()) {
-            std::cout << "\n**Rebuilds** (SQLite's ALTER TABLE cannot make these changes):\n\n";
+            md += "\n**Rebuilds** (SQLite's ALTER TABLE cannot make these changes):\n\n";
             for (std::size_t i = 0; i < f.plan.rebuilt.size(); ++i)
-                std::cout << "- table " << f.plan.rebuilt[i].sql() << ": " << f.plan.rebuilt_why[i] << "\n";
+                md += "- table " + markdown_escape(f.plan.rebuilt[i].sql()) + ": " +
+                      markdown_escape(f.plan.rebuilt_why[i]) + "\n";
         }
         if (!f.plan.data_loss.empty()) {
-            std::cout << "\n**Data loss** if migrated as declared:\n\n";
-            for (const auto& l : f.plan.data_loss) std::cout << "- ⚠️ " << l << "\n";
+            md += "\n**Data loss** if migrated as declared:\n\n";
+            for (const auto& l : f.plan.data_loss) md += "- ⚠️ " + markdown_escape(l) + "\n";
         }
-        std::cout << "\n<details><summary>The migration that would fix it</summary>\n\n```sql\n"
-                  << migration_text(f.plan, {"NNNN_fix.sql", "rollback/NNNN_fix.sql", false, {}, p.dialect})
-                  << "```\n\n</details>\n";
+        // SQL in a fenced block is shown as written; only a fence inside it could end the block.
+        std::string sql = migration_text(f.plan, {"NNNN_fix.sql", "rollback/NNNN_fix.sql", false, {}, p.dialect});
+        for (auto at = sql.find("```"); at != std::string::npos; at = sql.find("```", at + 4)) sql.insert(at + 1, "\u200b");
+        md += "\n<details><summary>The migration that would fix it</summary>\n\n```sql\n" + sql +
+              "```\n\n</details>\n";
     }
+    std::cout << fit_markdown(md);
 }
 
 void print_json(const std::vector<Finding>& findings, const Project& p, Output& out) {
@@ -298,6 +304,22 @@ int run_check(const CheckOptions& o, const Project& p, Output& out) {
                  m ? SourcePos{m->up_path.string(), 1, 1, 0} : SourcePos{}, std::nullopt});
         }
         if (!edited.items.empty()) findings.push_back(std::move(edited));
+
+        // The pending migrations, as `schema lint` judges them: its errors fail
+        // the check (its warnings are for `schema lint` to show).
+        Finding lint_errors{"lint_error", "pending migrations that lint refuses",
+                            "each names its rule (`schema lint` explains them); a file accepts one with a line "
+                            "`-- schema:lint ignore RULE`",
+                            {},
+                            {}};
+        try {
+            for (const auto& l : lint_project(p))
+                if (!l.ignored && l.severity == LintFinding::Severity::error)
+                    lint_errors.items.push_back({"! [" + l.rule + "] " + l.message, l.pos, std::nullopt});
+        } catch (const InputError&) {
+            // A pending file that does not replay: the replay finding below says so.
+        }
+        if (!lint_errors.items.empty()) findings.push_back(std::move(lint_errors));
     }
 
     try {
@@ -330,10 +352,9 @@ void register_check(CLI::App& app, Globals& g, int& exit_code) {
     auto opts = std::make_shared<CheckOptions>();
     auto* cmd = app.add_subcommand("check", "CI gate: fail when the database, schema/ and generated/ disagree");
     cmd->add_flag("--offline", opts->offline, "only check that generated/ replays to schema/ (no database)");
-    cmd->add_option("--format", opts->format, "human (default), json, github (workflow annotations), markdown")
-        ->check(CLI::IsMember({"human", "json", "github", "markdown"}));
     cmd->callback([opts, &g, &exit_code] {
-        Output out(g.no_color, g.json);
+        Output out(g.no_color, g.wants_json());
+        opts->format = g.format;  // the global --format: errors before the check report in it too
         exit_code = for_each_project(g, out, [&](const Project& p) { return run_check(*opts, p, out); },
                                      /*need_db=*/!opts->offline);
     });

@@ -107,7 +107,7 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
     FileSet pair;
     pair.create(down_path, down_text);
     pair.create(up_path, up_text);
-    pair.replace(dir.root / migrate::kSumFile, migrate::sum_text(dir.root, {{down_path, down_text}, {up_path, up_text}}));
+    pair.replace(dir.root / migrate::kSumFile, migrate::updated_sum_text(dir.root, {{down_path, down_text}, {up_path, up_text}}));
     pair.commit();
     if (out.json()) {
         out.json_line(nlohmann::json{{"event", "written"},
@@ -134,7 +134,7 @@ void register_diff(CLI::App& app, Globals& g, int& exit_code) {
     cmd->add_flag("--allow-data-loss", opts->allow_data_loss,
                   "write a migration even if it drops tables or columns or skips violating rows");
     cmd->callback([opts, &g, &exit_code] {
-        Output out(g.no_color, g.json);
+        Output out(g.no_color, g.wants_json());
         exit_code = for_each_project(g, out, [&](const Project& p) { return run_diff(*opts, p, out); });
     });
 }

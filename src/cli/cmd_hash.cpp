@@ -35,7 +35,7 @@ void register_hash(CLI::App& app, Globals& g, int& exit_code) {
     auto* cmd = app.add_subcommand("hash", "Record the migrations as they are now in schema.sum (after writing a "
                                            "hand-written migration's SQL)");
     cmd->callback([&g, &exit_code] {
-        Output out(g.no_color, g.json);
+        Output out(g.no_color, g.wants_json());
         exit_code = for_each_project(g, out, [&](const Project& p) { return run_hash(p, out); }, false);
     });
 }

@@ -172,7 +172,7 @@ void register_inspect(CLI::App& app, Globals& g, int& exit_code) {
     cmd->add_flag("--force", opts->force, "write even if the directory holds .sql files (replaces only the files it writes)");
     cmd->add_flag("--no-migration", opts->no_migration, "do not write the initial migration");
     cmd->callback([opts, &g, &exit_code] {
-        Output out(g.no_color, g.json);
+        Output out(g.no_color, g.wants_json());
         exit_code = for_each_project(g, out, [&](const Project& p) { return run_inspect(*opts, p, out); });
     });
 }

@@ -37,7 +37,7 @@ int run_new(const std::string& name, const Project& p, Output& out) {
     pair.create(down, down_text);
     pair.create(up, up_text);
     // The sum records the empty pair: after writing the SQL in it, `schema hash`.
-    pair.replace(dir.root / migrate::kSumFile, migrate::sum_text(dir.root, {{down, down_text}, {up, up_text}}));
+    pair.replace(dir.root / migrate::kSumFile, migrate::updated_sum_text(dir.root, {{down, down_text}, {up, up_text}}));
     pair.commit();
     if (out.json())
         out.json_line(nlohmann::json{{"event", "created"}, {"file", up.string()}, {"rollback", down.string()}});
@@ -54,7 +54,7 @@ void register_new(CLI::App& app, Globals& g, int& exit_code) {
     auto* cmd = app.add_subcommand("new", "Create an empty numbered migration pair for hand-written SQL");
     cmd->add_option("NAME", *name, "what it does, e.g. backfill_display_names")->required();
     cmd->callback([name, &g, &exit_code] {
-        Output out(g.no_color, g.json);
+        Output out(g.no_color, g.wants_json());
         exit_code = for_each_project(g, out, [&](const Project& p) { return run_new(*name, p, out); }, false);
     });
 }

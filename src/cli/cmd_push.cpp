@@ -56,7 +56,7 @@ int run_push(const PushOptions& o, const Project& p, Output& out) {
         else std::cout << "up to date: " << p.db.string() << " matches " << p.schema_dir.string() << "\n";
         return 0;
     }
-    if (refused(g, o.allow_data_loss, "pushing", "--dry-run", p, out)) return 1;
+    if (refused(g, o.allow_data_loss || o.dry_run, "pushing", "--dry-run", p, out)) return 1;
     MigrationInfo up_info{"push", "(none: a push writes no rollback)", false, {}, p.dialect};
     MigrationInfo down_info{"push (undone)", "push", true, g.up.data_loss, p.dialect};
     prove_texts(g, base.schema, declared, up_info, down_info, &sources);
@@ -114,7 +114,7 @@ void register_push(CLI::App& app, Globals& g, int& exit_code) {
     cmd->add_flag("--dry-run", o->dry_run, "print what would run; change nothing");
     cmd->add_flag("--no-backup", o->no_backup, "do not copy the database first (taken for a rebuild)");
     cmd->callback([o, &g, &exit_code] {
-        Output out(g.no_color, g.json);
+        Output out(g.no_color, g.wants_json());
         exit_code = for_each_project(g, out, [&](const Project& p) { return run_push(*o, p, out); });
     });
 }

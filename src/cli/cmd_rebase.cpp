@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "context.hpp"
+#include "schema/diagnostic.hpp"
 #include "schema/rebase.hpp"
 #include "schema/sum.hpp"
 
@@ -18,6 +19,10 @@ struct RebaseCommand {
     RebaseOptions options;
     bool dry_run = false;
 };
+
+std::string base_name(const RebaseOptions& o) {
+    return o.after ? fmt::format("version {}", *o.after) : o.base;
+}
 
 int run_rebase(RebaseCommand c, const Project& p, Output& out) {
     migrate::VersionClaim claim(p.migrations_dir);  // no `diff` writes a migration meanwhile
@@ -34,10 +39,10 @@ int run_rebase(RebaseCommand c, const Project& p, Output& out) {
         const bool rewrite = !c.dry_run && sum.kind != migrate::SumCheck::matches && fs::exists(p.migrations_dir);
         if (rewrite) migrate::write_sum(p.migrations_dir);
         if (out.json())
-            out.json_line({{"event", "nothing_to_do"}, {"base", c.options.base}, {"sum_rewritten", rewrite}});
+            out.json_line({{"event", "nothing_to_do"}, {"base", base_name(c.options)}, {"sum_rewritten", rewrite}});
         else
             std::cout << "nothing to rebase: every migration of " << p.migrations_dir.string() << " is "
-                      << c.options.base << "'s" << (rewrite ? "; " + std::string(migrate::kSumFile) + " rewritten" : "")
+                      << base_name(c.options) << "'s" << (rewrite ? "; " + std::string(migrate::kSumFile) + " rewritten" : "")
                       << "\n";
         return 0;
     }
@@ -52,14 +57,14 @@ int run_rebase(RebaseCommand c, const Project& p, Output& out) {
         }
         nlohmann::json emptied = nlohmann::json::array();
         for (const auto* m : plan.emptied) emptied.push_back(m->up_path.string());
-        out.json_line({{"event", c.dry_run ? "would_rebase" : "rebased"}, {"base", c.options.base},
+        out.json_line({{"event", c.dry_run ? "would_rebase" : "rebased"}, {"base", base_name(c.options)},
                        {"migrations", result}, {"emptied", emptied}, {"remaining", plan.remaining}});
         return 0;
     }
     const std::int64_t after = plan.base.empty() ? 0 : plan.base.back()->version;
     std::cout << fmt::format("{} {} migration{} of this branch onto {} (after {:0{}}):\n",
                              c.dry_run ? "would rebase" : "rebased", plan.ours.size(),
-                             plan.ours.size() == 1 ? "" : "s", c.options.base, after, dir.digits);
+                             plan.ours.size() == 1 ? "" : "s", base_name(c.options), after, dir.digits);
     for (const auto& r : plan.result) {
         std::string from;
         for (const auto* m : r.from) from += (from.empty() ? "" : " + ") + m->up_path.filename().string();
@@ -91,16 +96,21 @@ void register_rebase(CLI::App& app, Globals& g, int& exit_code) {
     auto c = std::make_shared<RebaseCommand>();
     auto* cmd = app.add_subcommand("rebase", "After a merge: renumber this branch's migrations after BASE's and "
                                              "regenerate them against the merged schema/");
-    cmd->add_option("BASE", c->options.base,
-                    "the branch merged in (a git revision), or the last version that is not this branch's")
-        ->required();
+    cmd->add_option("BASE", c->options.base, "the branch merged in (a git revision)");
+    cmd->add_option("--after", c->options.after,
+                    "instead of BASE: the migrations after this version are the branch's (no git needed)");
     cmd->add_flag("--squash", c->options.squash, "write the branch's migrations as one");
     cmd->add_option("-m,--name", c->options.name, "the squashed migration's name (default: the first one's)");
     cmd->add_flag("--allow-data-loss", c->options.allow_data_loss,
                   "write a regenerated migration even if it drops tables or columns");
     cmd->add_flag("--dry-run", c->dry_run, "show what would be written; write nothing");
+    cmd->add_flag("--regenerate-edited", c->options.regenerate_edited,
+                  "regenerate a generated file edited by hand since, dropping the edit");
     cmd->callback([c, &g, &exit_code] {
-        Output out(g.no_color, g.json);
+        if (c->options.base.empty() == !c->options.after)
+            throw InputError("name the base: a git revision (`schema rebase main`), or a version (`schema rebase "
+                             "--after 3`), one of them");
+        Output out(g.no_color, g.wants_json());
         exit_code = for_each_project(g, out, [&](const Project& p) { return run_rebase(*c, p, out); }, false);
     });
 }

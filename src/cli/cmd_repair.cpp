@@ -88,7 +88,18 @@ int run_repair(const RepairOptions& o, const Project& p, Output& out) {
     if (!o.dry_run) {
         record_repairs(target_of(p), findings);
         // The edit is accepted: schema.sum records the files as they are now.
-        if (is_present(p.migrations_dir / migrate::kSumFile)) migrate::write_sum(p.migrations_dir);
+        // Only the repaired files' lines: another file edited by hand stays reported.
+        if (is_present(p.migrations_dir / migrate::kSumFile)) {
+            std::vector<std::pair<fs::path, std::string>> files;
+            for (const auto& f : findings) {
+                files.push_back({f.migration->up_path, read_file(f.migration->up_path)});
+                if (f.migration->down_path)
+                    files.push_back({*f.migration->down_path, read_file(*f.migration->down_path)});
+            }
+            FileSet sum;
+            sum.replace(p.migrations_dir / migrate::kSumFile, migrate::updated_sum_text(p.migrations_dir, files));
+            sum.commit();
+        }
     }
     if (!out.json())
         std::cout << fmt::format("{} the checksums of {} migration{} in {}\n",
@@ -108,7 +119,7 @@ void register_repair(CLI::App& app, Globals& g, int& exit_code) {
                   "record even an edit that changes the schema the file produces");
     cmd->add_flag("--dry-run", o->dry_run, "show the edits and the proof; record nothing");
     cmd->callback([o, &g, &exit_code] {
-        Output out(g.no_color, g.json);
+        Output out(g.no_color, g.wants_json());
         exit_code = for_each_project(g, out, [&](const Project& p) { return run_repair(*o, p, out); });
     });
 }

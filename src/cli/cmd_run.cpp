@@ -63,7 +63,8 @@ migrate::EventSink event_printer(Output& out, const Project& p) {
             if (e.kind == K::applied || e.kind == K::rolled_back || e.kind == K::rows_copied) j["ms"] = e.ms;
             if (e.kind == K::rows_copied) j["rows"] = e.rows;
             if (e.kind == K::failed) j["line"] = e.line;
-            if (!e.message.empty()) j["message"] = e.message;
+            if (e.kind == K::would_apply || e.kind == K::would_roll_back) j["sql"] = e.message;
+            else if (!e.message.empty()) j["message"] = e.message;
             out.json_line(j);
             return;
         }
@@ -98,8 +99,16 @@ migrate::EventSink event_printer(Output& out, const Project& p) {
                 std::cerr << out.red("failed") << fmt::format("       {}\n", label);
                 break;
             case K::nothing_to_do: std::cout << e.message << "\n"; break;
-            case K::would_apply: std::cout << fmt::format("would apply        {}\n", e.file); break;
-            case K::would_roll_back: std::cout << fmt::format("would roll back    {}\n", e.file); break;
+            case K::would_apply:
+            case K::would_roll_back: {
+                std::cout << fmt::format("{}    {}\n", e.kind == K::would_apply ? "would apply    " : "would roll back",
+                                         e.file);
+                // The SQL itself, for a reviewer: what runs in its transaction.
+                std::string sql = e.message;
+                if (!sql.empty() && sql.back() != '\n') sql += '\n';
+                std::cout << out.dim(sql) << "\n";
+                break;
+            }
             case K::backup: std::cout << fmt::format("backup       {}\n", e.file); break;
             case K::adopted: std::cout << fmt::format("adopted      {} ({})\n", label, e.message); break;
             case K::baselined: std::cout << fmt::format("baselined    {} ({})\n", label, e.message); break;
@@ -118,7 +127,7 @@ void register_apply(CLI::App& app, Globals& g, int& exit_code) {
     cmd->add_option("--fleet", fleet->pattern, "apply to every database file matching this pattern ('tenants/*.db')");
     cmd->add_option("-j,--jobs", fleet->jobs, "with --fleet: databases at a time (default: the number of cores)");
     cmd->callback([opts, fleet, &g, &exit_code] {
-        Output out(g.no_color, g.json);
+        Output out(g.no_color, g.wants_json());
         if (!fleet->pattern.empty()) {
             if (!g.db.empty()) throw InputError("--fleet and --db do not go together: the pattern names the databases");
             fleet->to = opts->to;
@@ -144,7 +153,7 @@ void register_rollback(CLI::App& app, Globals& g, int& exit_code) {
     cmd->add_flag("--dry-run", opts->dry_run, "print what would run and change nothing");
     add_backup_flag(cmd, *opts);
     cmd->callback([opts, &g, &exit_code] {
-        Output out(g.no_color, g.json);
+        Output out(g.no_color, g.wants_json());
         exit_code = for_each_project(g, out, [&](const Project& p) { return run(*opts, p, out, What::rollback); });
     });
 }
@@ -156,7 +165,7 @@ void register_baseline(CLI::App& app, Globals& g, int& exit_code) {
         ->required()
         ->check(CLI::NonNegativeNumber);
     cmd->callback([opts, &g, &exit_code] {
-        Output out(g.no_color, g.json);
+        Output out(g.no_color, g.wants_json());
         exit_code = for_each_project(g, out, [&](const Project& p) { return run(*opts, p, out, What::baseline); });
     });
 }

@@ -141,7 +141,7 @@ void register_status(CLI::App& app, Globals& g, int& exit_code) {
     cmd->add_option("--fleet", fleet->pattern, "versions across every database file matching this pattern");
     cmd->add_option("-j,--jobs", fleet->jobs, "with --fleet: databases read at a time (default: the number of cores)");
     cmd->callback([fleet, &g, &exit_code] {
-        Output out(g.no_color, g.json);
+        Output out(g.no_color, g.wants_json());
         if (!fleet->pattern.empty()) {
             if (!g.db.empty()) throw InputError("--fleet and --db do not go together: the pattern names the databases");
             exit_code = for_each_project(g, out, [&](const Project& p) { return run_fleet_status(*fleet, p, out); },
@@ -158,7 +158,7 @@ void register_validate(CLI::App& app, Globals& g, int& exit_code) {
     auto* cmd = app.add_subcommand(
         "validate", "Check the migrations directory: layout, gaps, duplicates, rollbacks, edited applied files");
     cmd->callback([&g, &exit_code] {
-        Output out(g.no_color, g.json);
+        Output out(g.no_color, g.wants_json());
         exit_code = for_each_project(g, out, [&](const Project& p) { return run_validate(p, out); }, false);
     });
 }

@@ -15,7 +15,11 @@ ConfigError::ConfigError(const fs::path& file, const std::string& key, const std
                          int column)
     : std::runtime_error(fmt::format("{}{}{}: {}{}", file.string(), line > 0 ? fmt::format(":{}", line) : "",
                                      line > 0 && column > 0 ? fmt::format(":{}", column) : "",
-                                     key.empty() ? "" : key + ": ", message)) {}
+                                     key.empty() ? "" : key + ": ", message)),
+      file_(file),
+      line_(line),
+      column_(column),
+      problem_((key.empty() ? "" : key + ": ") + message) {}
 
 const std::vector<std::string>& config_keys() {
     static const std::vector<std::string> keys = {"db",         "schema",       "migrations",      "tracking_table",
@@ -145,6 +149,7 @@ Config load_config(const fs::path& file, const std::string& env) {
     Config c;
     c.file = file;
     c.env = env;
+    c.has_envs = root.contains("env");
     Project defaults;
     defaults.schema_dir = (file.parent_path() / "schema").lexically_normal();
     defaults.migrations_dir = (file.parent_path() / "generated").lexically_normal();
@@ -178,6 +183,8 @@ Config load_config(const fs::path& file, const std::string& env) {
         c.databases.push_back(std::move(p));
     }
     if (dbs && names.empty()) fail_at(file, "databases", "names no database", *root.get("databases"));
+    if (!dbs && env_dbs && names.empty())
+        fail_at(file, env_prefix + "databases", "names no database", *over->get("databases"));
     if (!dbs && !env_dbs) c.databases.push_back(defaults);
     return c;
 }
@@ -190,7 +197,8 @@ std::optional<fs::path> find_config(const fs::path& start) {
     for (;;) {
         fs::path candidate = dir / "schema.toml";
         if (fs::symlink_status(candidate, ec).type() != fs::file_type::not_found)
-            return dir == cwd ? fs::path("schema.toml") : fs::relative(candidate, cwd, ec).lexically_normal();
+            // Lexically: a linked schema.toml keeps its own folder as the base of its paths.
+            return dir == cwd ? fs::path("schema.toml") : candidate.lexically_relative(cwd);
         if (fs::exists(dir / ".git", ec) || !dir.has_parent_path() || dir.parent_path() == dir) return std::nullopt;
         dir = dir.parent_path();
     }

@@ -40,11 +40,22 @@ class ConfigError : public std::runtime_error {
 public:
     ConfigError(const fs::path& file, const std::string& key, const std::string& message, int line = 0,
                 int column = 0);
+    const fs::path& file() const { return file_; }
+    int line() const { return line_; }
+    int column() const { return column_; }
+    // "databases.api.keep_backup: unknown key": the key and what is wrong, without the place.
+    const std::string& problem() const { return problem_; }
+
+private:
+    fs::path file_;
+    int line_, column_;
+    std::string problem_;
 };
 
 struct Config {
     fs::path file;
     std::string env;                 // the [env.NAME] laid over the file, or empty
+    bool has_envs = false;           // the file declares [env.*] tables
     std::vector<Project> databases;  // named, in the order of their names
 };
 

@@ -98,8 +98,20 @@ std::vector<Project> resolve_projects(const Globals& g, bool need_db) {
         if (const char* e = std::getenv("SCHEMA_ENV")) env = e;
     if (g.all && !g.db.empty()) throw InputError("--db and --all do not go together: --all runs every database of "
                                                  "schema.toml");
+    if (const char* v = std::getenv("SCHEMA_DB"); g.all && v && *v)
+        throw InputError("SCHEMA_DB and --all do not go together: --all runs every database of schema.toml");
     if (config_file) {
         Config c = load_config(*config_file, env);
+        // An environment the file does not declare is for wrangler's config
+        // only: without D1 nothing would read it, and the command would run on
+        // the default database as if no environment had been asked for.
+        if (!env.empty() && !c.has_envs)
+            for (const auto& p : c.databases)
+                if (p.dialect != Dialect::d1 && g.dialect != "d1")
+                    throw ConfigError(*config_file, "env",
+                                      fmt::format("--env {} asked for, and the file declares no [env.NAME]: add "
+                                                  "[env.{}] (or run without --env / SCHEMA_ENV)",
+                                                  env, env));
         if (!g.database.empty()) {
             for (const auto& p : c.databases)
                 if (p.name == g.database) projects.push_back(p);
@@ -108,11 +120,11 @@ std::vector<Project> resolve_projects(const Globals& g, bool need_db) {
                                              g.database, names_of(c.databases)));
         } else if (g.all || c.databases.size() == 1) {
             projects = c.databases;
-        } else if (g.db.empty()) {
+        } else if (g.db.empty() && !std::getenv("SCHEMA_DB")) {
             throw InputError(fmt::format("{} names {} databases ({}): pick one with -d NAME, or --all",
                                          config_file->string(), c.databases.size(), names_of(c.databases)));
         } else {
-            projects.push_back(Project{});  // --db given: the file's databases do not apply
+            projects.push_back(Project{});  // --db or SCHEMA_DB given: the file's databases do not apply
         }
     } else {
         if (!g.database.empty() || g.all)
@@ -120,6 +132,14 @@ std::vector<Project> resolve_projects(const Globals& g, bool need_db) {
                              "names one elsewhere)");
         projects.push_back(Project{});
     }
+    // A variable naming one file or folder cannot serve several databases, as
+    // the flag cannot: every history would go to the same place.
+    if (projects.size() > 1)
+        for (const char* var : {"SCHEMA_DB", "SCHEMA_SCHEMA", "SCHEMA_MIGRATIONS", "SCHEMA_BACKUP_DIR"})
+            if (const char* v = std::getenv(var); v && *v)
+                throw InputError(fmt::format("{} names one path, and {} databases are selected: pick one with -d "
+                                             "NAME (or unset it)",
+                                             var, projects.size()));
     for (auto& p : projects) {
         apply_environment(p);  // SCHEMA_<KEY> over the file; the flags over both
         if (!g.db.empty()) p.db = g.db;
@@ -200,11 +220,8 @@ int for_each_project(const Globals& g, Output& out, const std::function<int(cons
             Failure f = describe_failure(std::current_exception());
             std::cout.flush();
             // stderr is apart from the headers on stdout: say which database it was.
-            std::cerr << fmt::format("schema: {} ({}), exit {}:\n", p.name, p.db.string(), f.code) << f.message
-                      << "\n";
-            if (out.json())
-                out.json_line({{"event", "error"}, {"name", p.name}, {"database", p.db.string()},
-                               {"exit", f.code}, {"message", f.message}});
+            std::cerr << fmt::format("schema: {} ({}), exit {}:\n", p.name, p.db.string(), f.code);
+            report_failure(f, out.json() ? "json" : g.format, p.db.string(), p.name);
             code = f.code;
         }
         codes.push_back(code);

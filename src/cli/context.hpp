@@ -22,6 +22,8 @@ struct Globals {
     std::string database;  // -d NAME (schema.toml)
     bool all = false;
     bool json = false;
+    std::string format = "human";  // --format human|json|github|markdown (json: the same as --json)
+    bool wants_json() const { return json || format == "json"; }
     bool no_color = false;
     std::optional<int> busy_timeout_ms;
     std::string dialect;  // --dialect sqlite|d1
@@ -99,5 +101,6 @@ void register_repair(CLI::App& app, Globals& g, int& exit_code);
 void register_push(CLI::App& app, Globals& g, int& exit_code);
 void register_hash(CLI::App& app, Globals& g, int& exit_code);
 void register_rebase(CLI::App& app, Globals& g, int& exit_code);
+void register_lint(CLI::App& app, Globals& g, int& exit_code);
 
 }  // namespace schema::cli

@@ -34,6 +34,10 @@ int main(int argc, char** argv) {
         ->check(CLI::NonNegativeNumber);
     app.add_option("--dialect", g.dialect, "sqlite (default) or d1: write and run migrations for Cloudflare D1");
     app.add_flag("--json", g.json, "one JSON object per line instead of text");
+    app.add_option("--format", g.format,
+                   "human (default), json, github (workflow annotations), markdown: for check's findings and "
+                   "for any error, at its file, line and column")
+        ->check(CLI::IsMember({"human", "json", "github", "markdown"}));
     app.add_flag("--no-color", g.no_color, "no colors (also: NO_COLOR=1)");
 
     int exit_code = 0;
@@ -50,6 +54,7 @@ int main(int argc, char** argv) {
     register_push(app, g, exit_code);
     register_hash(app, g, exit_code);
     register_rebase(app, g, exit_code);
+    register_lint(app, g, exit_code);
 
     try {
         app.parse(argc, argv);
@@ -58,7 +63,7 @@ int main(int argc, char** argv) {
         return rc == 0 ? 0 : 2;
     } catch (...) {
         Failure f = describe_failure(std::current_exception());
-        std::cerr << f.message << "\n";
+        report_failure(f, g.wants_json() ? "json" : g.format);
         return f.code;
     }
     return exit_code;

@@ -384,6 +384,7 @@ private:
                         pk.conflict = conflict_of(cc.conflict);
                         pk.autoincrement = cc.autoincrement;
                         pk.column_level = true;
+                        pk.pos = pos(cc.at);
                         set_pk(std::move(pk), cc.at);
                         break;
                     }
@@ -398,11 +399,12 @@ private:
                         u.columns.push_back(key_column(c.name, Order::none));
                         u.conflict = conflict_of(cc.conflict);
                         u.column_level = true;
+                        u.pos = pos(cc.at);
                         t.uniques.push_back(std::move(u));
                         break;
                     }
                     case ast::ColumnConstraint::check:
-                        t.checks.push_back({cc.name, expr(cc.expr, cc.at), c.name});
+                        t.checks.push_back({cc.name, expr(cc.expr, cc.at), c.name, pos(cc.at)});
                         break;
                     case ast::ColumnConstraint::default_value: c.default_value = default_expr(cc); break;
                     case ast::ColumnConstraint::collate: c.collate = Ident(cc.collation); break;
@@ -411,6 +413,7 @@ private:
                         fk.name = cc.name;
                         fk.columns = {c.name};
                         fk.column_level = true;
+                        fk.pos = pos(cc.at);
                         t.foreign_keys.push_back(std::move(fk));
                         break;
                     }
@@ -435,6 +438,7 @@ private:
                         pk.columns.push_back(indexed_column(
                             tc.columns[i], i + 1 == tc.columns.size() ? &pk.autoincrement : nullptr));
                     pk.conflict = conflict_of(tc.conflict);
+                    pk.pos = pos(tc.at);
                     set_pk(std::move(pk), tc.at);
                     break;
                 }
@@ -443,14 +447,18 @@ private:
                     u.name = tc.name;
                     for (auto& ic : tc.columns) u.columns.push_back(indexed_column(ic));
                     u.conflict = conflict_of(tc.conflict);
+                    u.pos = pos(tc.at);
                     t.uniques.push_back(std::move(u));
                     break;
                 }
-                case ast::TableConstraint::check: t.checks.push_back({tc.name, expr(tc.expr, tc.at), {}}); break;
+                case ast::TableConstraint::check:
+                    t.checks.push_back({tc.name, expr(tc.expr, tc.at), {}, pos(tc.at)});
+                    break;
                 case ast::TableConstraint::foreign_key: {
                     ForeignKey fk = foreign_key(tc.fk);
                     fk.name = tc.name;
                     for (auto& c : tc.fk_columns) fk.columns.emplace_back(c);
+                    fk.pos = pos(tc.at);
                     t.foreign_keys.push_back(std::move(fk));
                     break;
                 }

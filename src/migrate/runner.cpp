@@ -537,8 +537,10 @@ int Runner::run_all(const std::vector<const Migration*>& migrations, bool forwar
     for (auto m : migrations) refuse_unrunnable(*m, forward);
     if (dry_run) {
         for (auto m : migrations)
+            // The SQL that would run, as it would run (the runner's own
+            // statements around it are BEGIN, the tracking row, COMMIT).
             sink_({forward ? Event::Kind::would_apply : Event::Kind::would_roll_back, m->version, m->name,
-                   (forward ? m->up_path : *m->down_path).string(), 0, {}});
+                   (forward ? m->up_path : *m->down_path).string(), 0, forward ? m->up_sql : m->down_sql});
         return int(migrations.size());
     }
     // Taken under the first migration's lock, and only if one runs (see take_backup).

@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "schema/diagnostic.hpp"
 #include "schema/files.hpp"
 #include "schema/migrate.hpp"
 
@@ -22,16 +23,34 @@ std::map<std::string, std::string> file_checksums(const fs::path& root) {
     std::map<std::string, std::string> out;
     std::error_code ec;
     if (!fs::is_directory(root, ec)) return out;
-    for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
-        if (it->is_directory() && it->path().filename() == "backups") {
+    auto it = fs::recursive_directory_iterator(root, ec);
+    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_directory(ec) && it->path().filename() == "backups") {
             it.disable_recursion_pending();
             continue;
         }
-        if (!it->is_regular_file() || it->path().extension() != ".sql") continue;
+        if (!it->is_regular_file(ec) || it->path().extension() != ".sql") continue;
         out[it->path().lexically_relative(root).generic_string()] = sha256_hex(read_file(it->path()));
     }
+    // A sum of part of the folder would be wrong in silence.
+    if (ec) throw InputError(fmt::format("cannot read {}: {}", root.string(), ec.message()));
     return out;
+}
+
+// The `path checksum` lines of a sum file's text.
+std::map<std::string, std::string> recorded_lines(const std::string& text) {
+    std::map<std::string, std::string> recorded;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line[0] == '#' || line.rfind("total ", 0) == 0) continue;
+        auto space = line.rfind(' ');
+        if (space != std::string::npos) recorded[line.substr(0, space)] = line.substr(space + 1);
+    }
+    return recorded;
+}
+
+bool has_conflict(const std::string& text) {
+    return text.find("\n<<<<<<< ") != std::string::npos || text.rfind("<<<<<<< ", 0) == 0;
 }
 
 std::string body_of(const std::map<std::string, std::string>& files) {
@@ -52,6 +71,23 @@ std::string sum_text(const fs::path& root, const std::vector<std::pair<fs::path,
     return std::string(kHeader) + "total " + sha256_hex(body) + "\n" + body;
 }
 
+std::string updated_sum_text(const fs::path& root, const std::vector<std::pair<fs::path, std::string>>& overlay,
+                             const std::vector<fs::path>& removed) {
+    const fs::path file = root / kSumFile;
+    if (!is_present(file)) return sum_text(root, overlay, removed);
+    const std::string text = read_file(file);
+    if (has_conflict(text))
+        throw InputError(fmt::format("{} has a merge conflict: run `schema rebase BASE` (BASE: the branch merged in) "
+                                     "before writing migrations",
+                                     file.string()));
+    auto files = recorded_lines(text);
+    for (const auto& path : removed) files.erase(path.lexically_relative(root).generic_string());
+    for (const auto& [path, t] : overlay)
+        if (path.extension() == ".sql") files[path.lexically_relative(root).generic_string()] = sha256_hex(t);
+    const std::string body = body_of(files);
+    return std::string(kHeader) + "total " + sha256_hex(body) + "\n" + body;
+}
+
 void write_sum(const fs::path& root) {
     FileSet f;
     f.replace(root / kSumFile, sum_text(root));
@@ -63,7 +99,7 @@ SumCheck check_sum(const fs::path& root) {
     c.file = root / kSumFile;
     if (!is_present(c.file)) return c;
     const std::string text = read_file(c.file);
-    if (text.find("\n<<<<<<< ") != std::string::npos || text.rfind("<<<<<<< ", 0) == 0) {
+    if (has_conflict(text)) {
         c.kind = SumCheck::conflicted;
         return c;
     }
@@ -72,13 +108,7 @@ SumCheck check_sum(const fs::path& root) {
         return c;
     }
     c.kind = SumCheck::differs;
-    std::map<std::string, std::string> recorded;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) {
-        if (line.empty() || line[0] == '#' || line.rfind("total ", 0) == 0) continue;
-        auto space = line.rfind(' ');
-        if (space != std::string::npos) recorded[line.substr(0, space)] = line.substr(space + 1);
-    }
+    const auto recorded = recorded_lines(text);
     const auto now = file_checksums(root);
     for (const auto& [path, sum] : now) {
         auto it = recorded.find(path);

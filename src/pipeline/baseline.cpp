@@ -18,8 +18,12 @@ void replay(sqlite::Database& db, const migrate::Migration& m) {
     try {
         sqlite::run_script(db, m.up_sql, m.up_script);
     } catch (const sqlite::ScriptError& e) {
-        throw InputError(fmt::format("{}:{}: this migration does not apply on top of the ones before it: {}",
-                                     m.up_path.string(), e.line(), e.what()));
+        // At its file and line, so that CI formats can point there.
+        throw InputError(std::vector<Diagnostic>{
+            {SourcePos{m.up_path.string(), e.line(), 1, 0},
+             fmt::format("this migration does not apply on top of the ones before it: {}", e.what()),
+             {},
+             false}});
     }
 }
 

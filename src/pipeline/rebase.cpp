@@ -17,10 +17,6 @@ namespace {
 
 using migrate::Migration;
 
-bool all_digits(const std::string& s) {
-    return !s.empty() && s.size() < 19 && s.find_first_not_of("0123456789") == std::string::npos;
-}
-
 // `schema diff` writes this line second in every file it generates.
 bool is_generated(const Migration& m) {
     const auto head = m.up_sql.substr(0, 400);
@@ -94,18 +90,23 @@ void split(const migrate::Directory& dir, const RebaseOptions& o, RebasePlan& pl
     std::sort(all.begin(), all.end(), [](const Migration* a, const Migration* b) {
         return a->version != b->version ? a->version < b->version : a->up_path < b->up_path;
     });
-    if (all_digits(o.base)) {
-        const std::int64_t last = std::stoll(o.base);
-        for (const auto* m : all) (m->version <= last ? plan.base : plan.ours).push_back(m);
+    if (o.after) {
+        for (const auto* m : all) (m->version <= *o.after ? plan.base : plan.ours).push_back(m);
     } else {
+        if (o.base.empty() || o.base[0] == '-')
+            throw InputError("name the base: a git revision (`schema rebase main`), or `--after N` for a version");
         if (!git::in_work_tree(dir.root))
-            throw InputError(fmt::format("{} is not in a git work tree: name the base as a version number "
-                                         "(`schema rebase 3`: the migrations after 3 are this branch's)",
+            throw InputError(fmt::format("{} is not in a git work tree (or git cannot run): name the base as a "
+                                         "version, `schema rebase --after 3` (the migrations after 3 are this "
+                                         "branch's)",
                                          dir.root.string()));
-        if (git::run(dir.root, {"rev-parse", "--verify", "--quiet", o.base + "^{commit}"}).code != 0)
-            throw InputError(fmt::format("git knows no revision {}", o.base));
+        // The commit, resolved once: every later read is of that commit.
+        auto resolved = git::run(dir.root, {"rev-parse", "--verify", "--quiet", "--end-of-options",
+                                            o.base + "^{commit}"});
+        if (resolved.code != 0) throw InputError(fmt::format("git knows no revision {}", o.base));
+        const std::string commit = resolved.out.substr(0, resolved.out.find('\n'));
         std::set<std::string> theirs;
-        for (const auto& f : git::files_at(dir.root, o.base)) theirs.insert(f);
+        for (const auto& f : git::files_at(dir.root, commit)) theirs.insert(f);
         for (const auto* m : all)
             (theirs.count(m->up_path.lexically_relative(dir.root).generic_string()) ? plan.base : plan.ours)
                 .push_back(m);
@@ -122,6 +123,33 @@ void split(const migrate::Directory& dir, const RebaseOptions& o, RebasePlan& pl
         if (!seen.insert(m->version).second)
             throw InputError(fmt::format("the base holds two migrations numbered {}: rebase one branch at a time",
                                          m->version));
+}
+
+// The statements of a script, as written, for comparing two files' SQL.
+std::vector<std::string> statements_of(const std::string& sql) {
+    std::vector<std::string> out;
+    const auto script = sqlite::split_script(sql);
+    for (const auto& st : script.statements) out.emplace_back(st.text(sql));
+    return out;
+}
+
+// A generated file must still be what `schema diff` writes for its step on the
+// branch: an edit made by hand (a backfill appended) would be lost when the
+// file is regenerated. Returns the line of the first statement that differs, or 0.
+int edited_line(const Migration& m, const Schema& before, const Schema& after, const migrate::Directory& dir,
+                Dialect dialect) {
+    Proposal g = propose(before, after, nullptr, {true, dialect});
+    std::vector<std::string> expected;
+    if (g.verdict != Proposal::Verdict::up_to_date) {
+        const std::string up = m.up_path.filename().string();
+        const std::string down = m.down_path ? m.down_path->lexically_relative(dir.root).string() : "rollback/" + up;
+        prove_texts(g, before, after, {up, down, false, {}, dialect}, {down, up, true, g.up.data_loss, dialect});
+        expected = statements_of(g.up_text);
+    }
+    const auto actual = statements_of(m.up_sql);
+    for (std::size_t i = 0; i < actual.size(); ++i)
+        if (i >= expected.size() || actual[i] != expected[i]) return m.up_script.statements[i].line;
+    return actual.size() < expected.size() ? 1 : 0;
 }
 
 void refuse_applied(const Target& target, const migrate::Directory& dir, const RebasePlan& plan) {
@@ -165,9 +193,31 @@ RebasePlan plan_rebase(const Target& target, const migrate::Directory& dir, cons
     const std::set<std::string> base_changed = objects_changed(at_fork, base_state);
 
     std::int64_t last = plan.base.empty() ? 0 : plan.base.back()->version;
-    auto branch = sqlite::Database::memory();
-    for (const auto* m : ancestor) replay(branch, m->up_sql, m->up_path.string());
     Schema branch_before = at_fork;
+
+    // The branch's states, one after each of its migrations, and the check that
+    // each generated file is still what `schema diff` wrote.
+    std::vector<Schema> branch_states;
+    {
+        auto replay_branch = sqlite::Database::memory();
+        for (const auto* m : ancestor) replay(replay_branch, m->up_sql, m->up_path.string());
+        Schema prev = at_fork;
+        for (const auto* m : plan.ours) {
+            replay(replay_branch, m->up_sql, m->up_path.string());
+            Schema next = state_of(replay_branch, m->up_path.string() + " on the branch");
+            if (is_generated(*m) && !o.regenerate_edited)
+                if (int line = edited_line(*m, prev, next, dir, o.dialect))
+                    throw InputError(std::vector<Diagnostic>{
+                        {SourcePos{m->up_path.string(), line, 1, 0},
+                         "this file was edited after `schema diff` wrote it (from here on it is not what diff "
+                         "writes for its change): regenerating it would drop the edit. Move the hand-written part "
+                         "into a migration of its own (`schema new`), or pass --regenerate-edited to let it go",
+                         {},
+                         false}});
+            branch_states.push_back(next);
+            prev = std::move(next);
+        }
+    }
 
     std::size_t last_generated = 0;
     for (std::size_t i = 0; i < plan.ours.size(); ++i)
@@ -212,8 +262,7 @@ RebasePlan plan_rebase(const Target& target, const migrate::Directory& dir, cons
     } else {
         for (std::size_t i = 0; i < plan.ours.size(); ++i) {
             const Migration& m = *plan.ours[i];
-            replay(branch, m.up_sql, m.up_path.string());
-            Schema branch_after = state_of(branch, m.up_path.string() + " on the branch");
+            Schema branch_after = branch_states[i];
             if (!is_generated(m)) {
                 RebasedMigration r;
                 r.from = {&m};

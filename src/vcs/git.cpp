@@ -124,12 +124,13 @@ std::string diff_since(const fs::path& file, const std::string& commit) {
 
 std::vector<std::string> files_at(const fs::path& dir, const std::string& revision) {
     // Run in the folder, ls-tree lists what is under it, with paths from it.
-    auto r = run(dir, {"ls-tree", "-r", "--name-only", revision});
+    // -z: names as they are (no C quoting of unusual characters).
+    auto r = run(dir, {"ls-tree", "-r", "-z", "--name-only", "--end-of-options", revision});
     if (r.code != 0) throw InputError(fmt::format("git cannot list {} at {}: {}", dir.string(), revision, r.err));
     std::vector<std::string> out;
     std::istringstream in(r.out);
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty()) out.push_back(line);
+    for (std::string name; std::getline(in, name, '\0');)
+        if (!name.empty()) out.push_back(name);
     std::sort(out.begin(), out.end());
     return out;
 }

@@ -1,0 +1,19 @@
+// schema lint's findings for a project, and how each output format shows them
+// (`schema lint`, and `schema check`, which runs it).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "context.hpp"
+#include "schema/lint.hpp"
+
+namespace schema::cli {
+
+std::vector<LintFinding> lint_project(const Project& p);
+// An error finding its file does not accept.
+bool lint_fails(const std::vector<LintFinding>& findings);
+std::string lint_markdown(const std::vector<LintFinding>& findings);
+void print_lint(const std::vector<LintFinding>& findings, const std::string& format, Output& out);
+
+}  // namespace schema::cli
