@@ -265,6 +265,13 @@ struct Event {
     std::string message;
     std::int64_t rows = 0;
     int line = 0;  // failed: the statement's line in `file`
+    // progress: what the run is doing ("backup", "copy", "indexes",
+    // "foreign-key check", "statements"), how far (0-100, or -1 when it cannot
+    // be told) and how long it should still take (-1: unknown); `rows` is the
+    // size of the table being copied (an estimate), `file` the table.
+    std::string phase = {};
+    double percent = -1;
+    double eta_ms = -1;
 };
 const char* event_name(Event::Kind k);
 using EventSink = std::function<void(const Event&)>;
@@ -335,8 +342,10 @@ struct BackupOptions {
 // Copies the database (SQLite's online backup API: a consistent snapshot) to
 // `dir`, named after the database, the time and `label`; keeps the newest
 // `keep` copies of this database there. Returns the copy's path.
+// `progress` (optional) is told the fraction copied (0-1) as the copy goes, a
+// few hundred pages at a time.
 fs::path backup_database(sqlite::Database& db, const fs::path& db_path, const BackupOptions& options,
-                         const std::string& label);
+                         const std::string& label, const std::function<void(double)>& progress = {});
 
 // A read transaction (BEGIN ... COMMIT) on a connection that has none open.
 // Statements outside a transaction each take and release SQLite's shared lock,

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <iostream>
 
 #include "context.hpp"
@@ -55,7 +56,6 @@ migrate::EventSink event_printer(Output& out, const Project& p) {
     return [&out, db = p.db.string()](const migrate::Event& e) {
         using K = migrate::Event::Kind;
         if (out.json()) {
-            if (e.kind == K::progress) return;
             nlohmann::json j{{"event", migrate::event_name(e.kind)}, {"database", db}};
             if (e.version) j["version"] = e.version;
             if (!e.name.empty()) j["name"] = e.name;
@@ -63,6 +63,14 @@ migrate::EventSink event_printer(Output& out, const Project& p) {
             if (e.kind == K::applied || e.kind == K::rolled_back || e.kind == K::rows_copied) j["ms"] = e.ms;
             if (e.kind == K::rows_copied) j["rows"] = e.rows;
             if (e.kind == K::failed) j["line"] = e.line;
+            if (e.kind == K::progress) {
+                j["phase"] = e.phase;
+                j["ms"] = e.ms;
+                if (e.rows > 0) j["rows"] = e.rows;
+                if (e.percent >= 0) j["percent"] = std::round(e.percent * 10) / 10;
+                if (e.eta_ms >= 0) j["eta_ms"] = std::round(e.eta_ms);
+                if (!e.file.empty()) j.erase("file"), j["table"] = e.file;
+            }
             if (e.kind == K::would_apply || e.kind == K::would_roll_back) j["sql"] = e.message;
             else if (!e.message.empty()) j["message"] = e.message;
             out.json_line(j);
@@ -75,8 +83,14 @@ migrate::EventSink event_printer(Output& out, const Project& p) {
         switch (e.kind) {
             case K::started: break;
             case K::progress:
-                if (out.stderr_is_terminal())
-                    std::cerr << fmt::format("\r\033[K  {} … {:.1f} s", label, e.ms / 1000.0) << std::flush;
+                if (out.stderr_is_terminal()) {
+                    std::string what = e.phase == "backup" ? "backup" : label + " … " + e.phase;
+                    if (!e.file.empty() && e.phase == "copy") what += " " + e.file;
+                    if (e.rows > 0) what += fmt::format(" ({} rows)", thousands(e.rows));
+                    if (e.percent >= 0) what += fmt::format(" {:.0f}%", e.percent);
+                    if (e.eta_ms >= 0) what += fmt::format(", about {:.0f} s left", std::ceil(e.eta_ms / 1000.0));
+                    std::cerr << fmt::format("\r\033[K  {} · {:.1f} s", what, e.ms / 1000.0) << std::flush;
+                }
                 break;
             case K::rows_copied:
                 if (out.stderr_is_terminal() || e.ms >= 1000) {

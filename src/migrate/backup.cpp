@@ -97,7 +97,8 @@ void create_exclusively(const fs::path& path, mode_t mode) {
     ::close(fd);
 }
 
-void copy_database(sqlite::Database& db, const fs::path& db_path, const fs::path& partial) {
+void copy_database(sqlite::Database& db, const fs::path& db_path, const fs::path& partial,
+                   const std::function<void(double)>& progress) {
     sqlite3* dest = nullptr;
     if (sqlite3_open_v2(partial.c_str(), &dest, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
         std::string msg = dest ? sqlite3_errmsg(dest) : "out of memory";
@@ -105,7 +106,16 @@ void copy_database(sqlite::Database& db, const fs::path& db_path, const fs::path
         throw sqlite::Error(SQLITE_CANTOPEN, "cannot write the backup " + partial.string() + ": " + msg);
     }
     sqlite3_backup* copy = sqlite3_backup_init(dest, "main", db.get(), "main");
-    int rc = copy ? sqlite3_backup_step(copy, -1) : sqlite3_errcode(dest);
+    int rc = copy ? SQLITE_OK : sqlite3_errcode(dest);
+    // In steps of 1,024 pages (4 MB at the default page size), so that a large
+    // database shows how far its copy is; the source is read under one lock
+    // all the same (the runner holds the write lock meanwhile).
+    while (copy && (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)) {
+        rc = sqlite3_backup_step(copy, progress ? 1024 : -1);
+        const int total = sqlite3_backup_pagecount(copy);
+        if (progress && total > 0) progress(double(total - sqlite3_backup_remaining(copy)) / total);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(10);
+    }
     if (copy) sqlite3_backup_finish(copy);
     std::string msg = sqlite3_errmsg(dest);
     sqlite3_close(dest);
@@ -132,7 +142,7 @@ void prune(const fs::path& dir, const std::string& prefix, int keep) {
 }  // namespace
 
 fs::path backup_database(sqlite::Database& db, const fs::path& db_path, const BackupOptions& options,
-                         const std::string& label) {
+                         const std::string& label, const std::function<void(double)>& progress) {
     const fs::path dir = options.dir.empty() ? db_path.parent_path() / "backups" : options.dir;
     const mode_t mode = database_mode(db_path);
     make_folder(dir, mode);
@@ -143,7 +153,7 @@ fs::path backup_database(sqlite::Database& db, const fs::path& db_path, const Ba
 
     create_exclusively(partial, mode);
     try {
-        copy_database(db, db_path, partial);
+        copy_database(db, db_path, partial, progress);
         fs::rename(partial, target);
     } catch (...) {
         std::error_code ec;

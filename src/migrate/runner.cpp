@@ -16,7 +16,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <cctype>
 #include <csignal>
 #include <map>
@@ -72,6 +74,23 @@ std::string copied_into(std::string_view statement) {
         std::string table = toks[i].text;
         for (; i < toks.size(); ++i)
             if (toks[i].is("select")) return table;
+    } catch (const std::exception&) {
+    }
+    return {};
+}
+
+// The table an INSERT ... SELECT ... FROM t copies from (its name unquoted), or empty.
+std::string copied_from(std::string_view statement) {
+    try {
+        auto toks = tokenize(statement.substr(0, std::min<std::size_t>(statement.size(), 4000)));
+        if (toks.empty() || !toks[0].is("insert")) return {};
+        std::size_t i = 0;
+        while (i < toks.size() && !toks[i].is("select")) ++i;
+        while (i < toks.size() && !toks[i].is("from")) ++i;
+        if (++i >= toks.size()) return {};
+        std::string name = toks[i].text;
+        if (name.size() >= 2 && (name[0] == '"' || name[0] == '`' || name[0] == '[')) name = name.substr(1, name.size() - 2);
+        return name;
     } catch (const std::exception&) {
     }
     return {};
@@ -147,7 +166,19 @@ const char* event_name(Event::Kind k) {
 void Runner::take_backup(const std::string& label) {
     auto reader = sqlite::Database::open(db_path_.string(), sqlite::Database::Mode::read_only);
     reader.busy_timeout(busy_timeout_ms);
-    fs::path copy = backup_database(reader, db_path_, backup, label);
+    const auto started = std::chrono::steady_clock::now();
+    auto last = started;
+    fs::path copy = backup_database(reader, db_path_, backup, label, [&](double done) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last < std::chrono::milliseconds(250) || done >= 1) return;
+        last = now;
+        const double ms = std::chrono::duration<double, std::milli>(now - started).count();
+        Event e{Event::Kind::progress, 0, {}, db_path_.string(), ms, "backup"};
+        e.phase = "backup";
+        e.percent = done * 100;
+        e.eta_ms = done > 0 ? ms * (1 - done) / done : -1;
+        sink_(e);
+    });
     sink_({Event::Kind::backup, 0, {}, copy.string(), 0, "copy of the database before " + label});
 }
 
@@ -380,21 +411,50 @@ bool Runner::run_in_transaction(const Migration& m, bool forward) {
         }
         // A long statement (the copy of a rebuild) reports progress, and every
         // INSERT ... SELECT how many rows it copied.
+        // A long statement (the copy of a rebuild) reports its phase, how far
+        // it is and how long it should take: the handler runs every
+        // kStepsPerTick instructions, and a copy takes about as many per row
+        // as its program has (EXPLAIN), so instructions so far over that times
+        // the rows of the table it reads is the fraction done.
+        constexpr int kStepsPerTick = 20000;
         struct Ticker {
-            const Runner* runner;
             const Migration* m;
-            std::chrono::steady_clock::time_point start, last;
+            std::chrono::steady_clock::time_point start, last, phase_start;
             EventSink* sink;
-        } ticker{this, &m, started, started, &sink_};
+            std::string phase = "statements", table = {};
+            std::int64_t rows = 0;       // of the table being copied (0: unknown)
+            double steps_per_row = 0;    // its program's length (0: unknown)
+            std::int64_t ticks = 0;      // handler calls since the phase began
+        } ticker{&m, started, started, started, &sink_};
+        auto begin_phase = [&](std::string phase, std::string table, std::int64_t rows, double steps_per_row) {
+            ticker.phase = std::move(phase);
+            ticker.table = std::move(table);
+            ticker.rows = rows;
+            ticker.steps_per_row = steps_per_row;
+            ticker.ticks = 0;
+            ticker.phase_start = std::chrono::steady_clock::now();
+        };
         sqlite3_progress_handler(
-            db_.get(), 20000,
+            db_.get(), kStepsPerTick,
             [](void* p) -> int {
                 auto* t = static_cast<Ticker*>(p);
+                ++t->ticks;
                 auto now = std::chrono::steady_clock::now();
                 if (now - t->last >= std::chrono::milliseconds(250)) {
                     t->last = now;
-                    (*t->sink)({Event::Kind::progress, t->m->version, t->m->name, {},
-                                std::chrono::duration<double, std::milli>(now - t->start).count(), {}});
+                    Event e{Event::Kind::progress, t->m->version, t->m->name, t->table,
+                            std::chrono::duration<double, std::milli>(now - t->start).count(), {}};
+                    e.phase = t->phase;
+                    e.rows = t->rows;
+                    if (t->rows > 0 && t->steps_per_row > 0) {
+                        const double done = std::min(
+                            0.99, double(t->ticks) * kStepsPerTick / (t->steps_per_row * double(t->rows)));
+                        const double in_phase =
+                            std::chrono::duration<double, std::milli>(now - t->phase_start).count();
+                        e.percent = done * 100;
+                        e.eta_ms = done > 0 ? in_phase * (1 - done) / done : -1;
+                    }
+                    (*t->sink)(e);
                 }
                 return stop_requested != 0;  // interrupts the statement: the migration is rolled back
             },
@@ -406,10 +466,57 @@ bool Runner::run_in_transaction(const Migration& m, bool forward) {
             sqlite3_progress_handler(db_.get(), 0, nullptr, nullptr);
             sqlite3_set_authorizer(db_.get(), nullptr, nullptr);
         };
+        // However this block is left, the connection keeps no pointer to the
+        // ticker or the recorder on this stack.
+        struct Unwatch {
+            sqlite3* db;
+            ~Unwatch() {
+                sqlite3_progress_handler(db, 0, nullptr, nullptr);
+                sqlite3_set_authorizer(db, nullptr, nullptr);
+            }
+        } unwatch{db_.get()};
         try {
             sqlite::run_script(
                 db_, sql, script,
-                [this](const sqlite::ScriptStatement&, std::string_view text) {
+                [&](const sqlite::ScriptStatement&, std::string_view text) {
+                    const std::string from = copied_from(text);
+                    if (!from.empty()) {
+                        // The size of the copy, and the instructions a row takes.
+                        std::int64_t rows = 0;
+                        double steps = 0;
+                        try {
+                            rows = db_.query_int("SELECT count(*) FROM main." + sqlite::quote(from));
+                            // A row's instructions: the loops of the program body (every
+                            // jump back: a Next to its loop's top, the Goto that resumes a
+                            // SELECT's coroutine), up to the Halt that ends the body; the
+                            // set-up after it runs once (addr, opcode, p1, p2, ...).
+                            auto explain = db_.prepare("EXPLAIN " + std::string(text));
+                            double length = 0;
+                            bool body = true;
+                            while (explain.step()) {
+                                ++length;
+                                const std::string op = explain.text(1);
+                                const auto addr = explain.integer(0), p1 = explain.integer(2), p2 = explain.integer(3);
+                                if (op == "Halt" && p1 == 0) body = false;
+                                if (body && (op == "Next" || op == "Prev" || op == "Goto") && p2 < addr)
+                                    steps += double(addr - p2 + 1);
+                            }
+                            if (steps <= 0) steps = length / 2;
+                        } catch (const sqlite::Error&) {
+                            rows = 0;  // the statement itself will say what is wrong
+                        }
+                        begin_phase("copy", from, rows, steps);
+                    } else {
+                        auto first = sqlite::leading_tokens(text, 3);
+                        auto is = [&](std::size_t i, const char* w) {
+                            return i < first.size() && first[i].size() == std::strlen(w) &&
+                                   std::equal(first[i].begin(), first[i].end(), w, [](char a, char b) {
+                                       return std::tolower(static_cast<unsigned char>(a)) == b;
+                                   });
+                        };
+                        const bool index = is(0, "create") && (is(1, "index") || (is(1, "unique") && is(2, "index")));
+                        begin_phase(index ? "indexes" : "statements", {}, 0, 0);
+                    }
                     if (d1()) return true;
                     auto pragma = parse_pragma(text);
                     return !pragma || pragma->name != "foreign_keys";  // set before BEGIN
@@ -432,8 +539,9 @@ bool Runner::run_in_transaction(const Migration& m, bool forward) {
             stop_watching();
             throw;
         }
-        stop_watching();
         if (check_keys) {
+            sqlite3_set_authorizer(db_.get(), nullptr, nullptr);  // the writes are recorded; the check reads
+            begin_phase("foreign-key check", {}, 0, 0);
             // After the last statement; reported as a statement of its own.
             std::set<std::string> changed = std::move(written.names);
             auto tables_after = table_definitions(db_);
@@ -445,9 +553,11 @@ bool Runner::run_in_transaction(const Migration& m, bool forward) {
                 check_foreign_keys(changed);
             } catch (const sqlite::Error& e) {
                 // e.g. "foreign key mismatch": a key that references no unique key
+                stop_watching();
                 throw sqlite::ScriptError(e.code(), e.what(), sql.size(), "PRAGMA foreign_key_check (run by schema)");
             }
         }
+        stop_watching();
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
         if (untracked_) {
         } else if (forward) {
