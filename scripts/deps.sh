@@ -7,11 +7,13 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libsqlite3-dev libboost-dev libfmt-dev libcli11-dev doctest-dev
   libssl-dev nlohmann-json3-dev libtomlplusplus-dev
+  libgraphviz-dev            # schema erd: SVG laid out by Graphviz
   sqlite3 sqlite3-tools
   git                        # repair and rebase read the history (and their tests make repositories)
   clang libclang-rt-14-dev   # the parser's libFuzzer target
 )
 if [ "${1:-}" = "--bench" ]; then packages+=(hyperfine python3); fi
+if [ "${1:-}" = "--test" ]; then packages+=(chromium); fi  # the test that renders schema erd's SVG
 if [ "${1:-}" = "--npm" ]; then packages=(npm); fi  # for wrangler (D1 tests), when node is not there
 
 missing=()

@@ -3,7 +3,7 @@
 # AddressSanitizer + UndefinedBehaviorSanitizer. `--quick` skips the second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/deps.sh
+./scripts/deps.sh --test
 
 # wrangler, for the D1 end-to-end tests, where npm can fetch it. Optional on a
 # developer's machine; CI sets SCHEMA_REQUIRE_D1=1 and fails without it.

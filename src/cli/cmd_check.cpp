@@ -15,6 +15,7 @@
 
 #include "context.hpp"
 #include "errors.hpp"
+#include "change_view.hpp"
 #include "lint_report.hpp"
 #include "schema/sum.hpp"
 #include "schema/write.hpp"
@@ -41,6 +42,7 @@ struct Finding {
     std::string hint;   // what to do about it
     std::vector<Item> items;
     Plan plan;          // for the schema comparisons: what would make them equal
+    std::string view = {};  // --format markdown: the diagram and before/after tables
 };
 
 SourcePos column_pos(const Table& t, const Ident& column) {
@@ -104,14 +106,15 @@ std::vector<Item> items_of(const Diff& d, const Schema& declared) {
 }
 
 Finding compare(const Schema& from, const Schema& declared, Dialect dialect, std::string kind, std::string title,
-                std::string hint) {
-    Finding f{std::move(kind), std::move(title), std::move(hint), {}, {}};
+                std::string hint, bool markdown = false) {
+    Finding f{std::move(kind), std::move(title), std::move(hint), {}, {}, {}};
     Diff d = diff(from, declared, Renames::declared_in(declared));
     if (d.empty()) return f;
     f.items = items_of(d, declared);
     PlanOptions options;
     options.dialect = dialect;
     f.plan = make_plan(d, from, declared, options);
+    if (markdown) f.view = change_markdown(d, f.plan, declared);
     return f;
 }
 
@@ -157,6 +160,7 @@ void print_markdown(const std::vector<Finding>& findings, const Project& p) {
             md += fmt::format("| `{}` | {} | {} |\n", sym, markdown_escape(i.verb ? i.text.substr(2) : i.text),
                               i.pos.known() ? "`" + i.pos.file + ":" + std::to_string(i.pos.line) + "`" : "—");
         }
+        md += f.view;
         if (!f.plan.rebuilt.empty()) {
             md += "\n**Rebuilds** (SQLite's ALTER TABLE cannot make these changes):\n\n";
             for (std::size_t i = 0; i < f.plan.rebuilt.size(); ++i)
@@ -286,7 +290,8 @@ int run_check(const CheckOptions& o, const Project& p, Output& out) {
                                                   pending, pending == 1 ? "" : "s", p.migrations_dir.string(),
                                                   pending == 1 ? "is" : "are")
                                     : "a change made to the database by hand, or a declaration with no migration: "
-                                      "`schema diff` writes one");
+                                      "`schema diff` writes one",
+                            o.format == "markdown");
         if (!f.items.empty()) findings.push_back(std::move(f));
 
         Finding edited{"applied_file_changed",
@@ -326,7 +331,8 @@ int run_check(const CheckOptions& o, const Project& p, Output& out) {
         Finding replay = compare(replay_all(dir), declared, p.dialect, "replay_differs",
                                  "replaying " + p.migrations_dir.string() + " does not give " + p.schema_dir.string(),
                                  p.schema_dir.string() + " changed without `schema diff`, or a migration was "
-                                                         "edited by hand");
+                                                         "edited by hand",
+                                 o.format == "markdown");
         if (!replay.items.empty()) findings.push_back(std::move(replay));
     } catch (const InputError& e) {
         // A history that does not start from an empty database (say, a database

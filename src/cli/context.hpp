@@ -102,5 +102,6 @@ void register_push(CLI::App& app, Globals& g, int& exit_code);
 void register_hash(CLI::App& app, Globals& g, int& exit_code);
 void register_rebase(CLI::App& app, Globals& g, int& exit_code);
 void register_lint(CLI::App& app, Globals& g, int& exit_code);
+void register_erd(CLI::App& app, Globals& g, int& exit_code);
 
 }  // namespace schema::cli

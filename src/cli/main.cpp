@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
     register_hash(app, g, exit_code);
     register_rebase(app, g, exit_code);
     register_lint(app, g, exit_code);
+    register_erd(app, g, exit_code);
 
     try {
         app.parse(argc, argv);
