@@ -136,3 +136,33 @@ TEST_CASE("ci formats: a stale migrations directory and a failed apply reach mar
     CHECK(contains(md.out, "## schema: error"));
     CHECK(contains(md.out, "<code>generated/0002_bad.sql:1:1</code>"));
 }
+
+TEST_CASE("ci formats: the --json plan carries structured changes, rebuild reasons, data loss and rows at risk") {
+    Project p;
+    clean_project(p, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, extra TEXT);\n");
+    p.exec("INSERT INTO notes VALUES (1, NULL, 'x')");
+    p.declare("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL CHECK (body <> ''));\n"
+              "CREATE INDEX notes_body ON notes (body);\n");
+    auto lines = test::json_lines(p.schema({"--json", "diff", "--print", "--allow-data-loss"}).out);
+    REQUIRE(lines.size() == 1);
+    const auto& plan = lines[0]["plan"];
+    REQUIRE(plan["changes"].size() == 2);
+    const auto& table = plan["changes"][0];
+    CHECK(table["kind"] == "modify_table");
+    CHECK(table["object"] == "notes");
+    CHECK(table["before"] == "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, extra TEXT)");
+    CHECK(table["after"] == "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL CHECK (body <> ''))");
+    bool dropped = false, modified = false;
+    for (const auto& c : table["changes"]) {
+        if (c["kind"] == "drop_column") dropped = c["column"] == "extra" && c["before"] == "extra TEXT";
+        if (c["kind"] == "modify_column") modified = c["before"] == "body TEXT" && c.contains("after");
+    }
+    CHECK(dropped);
+    CHECK(modified);
+    CHECK(plan["changes"][1]["kind"] == "add_index");
+    CHECK(plan["rebuilds"][0]["table"] == "notes");
+    CHECK(plan["rebuilds"][0]["reason"].get<std::string>().find("ALTER TABLE cannot") == 0);
+    CHECK(plan["data_loss"].size() == 2);
+    CHECK(plan["rows_at_risk"][0]["constraint"] == "notes.body becomes NOT NULL");
+    CHECK(plan["rows_at_risk"][0]["rows"] == 1);
+}

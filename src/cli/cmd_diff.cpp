@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "context.hpp"
+#include "plan_json.hpp"
 #include "schema/files.hpp"
 #include "schema/pipeline.hpp"
 #include "schema/sum.hpp"
@@ -91,6 +92,7 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
                                          {"rollback", down_path.string()},
                                          {"changes", g.up.summary},
                                          {"data_loss", g.up.data_loss},
+                                         {"plan", plan_json(g)},
                                          {"sql", up_text},
                                          {"rollback_sql", down_text}});
             return 0;
@@ -115,7 +117,8 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
                                      {"file", up_path.string()},
                                      {"rollback", down_path.string()},
                                      {"changes", g.up.summary},
-                                     {"data_loss", g.up.data_loss}});
+                                     {"data_loss", g.up.data_loss},
+                                     {"plan", plan_json(g)}});
         return 0;
     }
     std::cout << "wrote " << out.bold(up_path.string()) << " and " << down_path.string() << "\n";
