@@ -28,6 +28,7 @@ run() {
 run build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 if [ "${1:-}" != "--quick" ]; then
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
     run build-sanitize -DCMAKE_BUILD_TYPE=Debug -DSCHEMA_SANITIZE=ON
 fi
 echo "all tests passed"

@@ -166,3 +166,22 @@ TEST_CASE("ci formats: the --json plan carries structured changes, rebuild reaso
     CHECK(plan["rows_at_risk"][0]["constraint"] == "notes.body becomes NOT NULL");
     CHECK(plan["rows_at_risk"][0]["rows"] == 1);
 }
+
+TEST_CASE("ci formats: a declaration SQLite rejects reaches json and github at the declaration") {
+    Project p;
+    p.declare("CREATE TABLE t (\n  a INT,\n  b INT AS (c)\n);\n");
+    auto js = test::json_lines(p.schema({"--json", "diff"}).out);
+    REQUIRE(!js.empty());
+    CHECK(js.back()["event"] == "error");
+    CHECK(js.back()["file"] == "schema/schema.sql");
+    CHECK(js.back()["line"] == 1);
+    CHECK(js.back()["message"].get<std::string>().find("no such column: c") != std::string::npos);
+    auto gh = p.schema({"diff", "--format", "github"});
+    CHECK(gh.code == 2);
+    CHECK(contains(gh.out, "::error file=schema/schema.sql,line=1,col=1,title=schema::"));
+    // check reports it too, at the declaration.
+    auto check = p.schema({"check", "--offline", "--format", "github"});
+    CHECK(check.code == 1);
+    CHECK(contains(check.out, "::error file=schema/schema.sql,line=1,col=1,title=schema check%3A declarations SQLite "
+                              "rejects::! SQLite rejects this declaration: no such column: c"));
+}

@@ -58,7 +58,7 @@ TEST_CASE("config: without a schema.toml or --db, commands that need a database 
     CHECK(contains(test::run_cli({"status"}, p.root() / "other").out, "../outside.db"));
 }
 
-TEST_CASE("config: SCHEMA_<KEY> variables override the file; flags override both") {
+TEST_CASE("config: SCHEMA_<KEY> variables override the file, flags override both") {
     Project p;
     applied_project(p);
     test::exec_sql(p.root() / "other.db", "CREATE TABLE x (a);");

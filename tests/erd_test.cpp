@@ -76,7 +76,7 @@ TEST_CASE("erd: Mermaid draws tables, keys and relationships, names made safe") 
     CHECK(!contains(r.out, "users {"));
 }
 
-TEST_CASE("erd: DOT escapes names for its HTML labels; SVG comes from Graphviz") {
+TEST_CASE("erd: DOT escapes names for its HTML labels, and the SVG comes from Graphviz") {
     Project p;
     p.declare(kBlog);
     auto dot = p.schema({"erd", "--type", "dot"});
@@ -147,6 +147,13 @@ TEST_CASE("erd: check --format markdown shows the changed tables marked, and bef
     CHECK(contains(md.out, "| Column | Before | After |"));
     CHECK(contains(md.out, "| title | TEXT | TEXT NOT NULL |"));
     CHECK(contains(md.out, "| slug | — | TEXT |"));
+    // diff --print --format markdown shows the same view, then the migration.
+    auto print = p.schema({"diff", "--print", "--format", "markdown"});
+    CHECK(print.code == 0);
+    CHECK(contains(print.out, "## schema diff: `0002_"));
+    CHECK(contains(print.out, "posts[\"posts (rebuilt)\"] {"));
+    CHECK(contains(print.out, "| title | TEXT | TEXT NOT NULL |"));
+    CHECK(contains(print.out, "```sql\n-- 0002_"));
     // erd --changed draws the same part.
     auto changed = p.schema({"erd", "--changed"});
     CHECK(contains(changed.out, "posts[\"posts (rebuilt)\"]"));

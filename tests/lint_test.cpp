@@ -55,7 +55,7 @@ TEST_CASE("lint: destructive, with the statement's line, accepted by a directive
     CHECK(contains(r.out, "(accepted: schema:lint ignore)"));
 }
 
-TEST_CASE("lint: data-dependent and incompatible are warnings; exit 0") {
+TEST_CASE("lint: data-dependent and incompatible are warnings, exit 0") {
     Project p;
     applied(p, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, tag TEXT);\n");
     p.declare("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, tag TEXT);\n"

@@ -340,7 +340,7 @@ TEST_CASE("declared text, end to end: created, rebuilt and rolled back over the 
     CHECK(schemas >= 30);
 }
 
-TEST_CASE("declared text: ADD COLUMN keeps SQLite's edit and says so; its rollback gives back the old text exactly") {
+TEST_CASE("declared text: ADD COLUMN keeps SQLite's edit and says so, its rollback gives back the old text exactly") {
     test::Project p;
     const std::string before = "CREATE TABLE t(\n  id INTEGER PRIMARY KEY,\n  name TEXT -- who\n)";
     p.exec(before + ";INSERT INTO t VALUES (1, 'a');");

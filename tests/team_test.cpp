@@ -92,7 +92,7 @@ void diverge_and_merge(Project& p, bool hand_written_between = false) {
 
 }  // namespace
 
-TEST_CASE("team: two branches each with a 0002 conflict at merge; rebase regenerates, applies, check is clean") {
+TEST_CASE("team: two branches each with a 0002 conflict at merge, rebase regenerates, applies, check is clean") {
     if (!have_git()) return test::report_skipped("git is not installed");
     Project p;
     start_repository(p);
@@ -157,7 +157,7 @@ TEST_CASE("team: a hand-written migration between generated ones keeps its SQL a
     CHECK(p.schema({"check"}).code == 0);
 }
 
-TEST_CASE("team: rebase --squash writes the branch as one migration; a version works as the base without git") {
+TEST_CASE("team: rebase --squash writes the branch as one migration, a version works as the base without git") {
     if (!have_git()) return test::report_skipped("git is not installed");
     Project p;
     start_repository(p);

@@ -37,6 +37,12 @@ void refuse_unknown_modules(const Diff& d);
 // A new in-memory database holding `s` (or its part in `scope`).
 sqlite::Database build_shadow(const Schema& s, const Scope* scope = nullptr);
 
+// The declarations SQLite rejects when `s` is created on an empty database, one
+// diagnostic each at its declaration with SQLite's words (`schema check` reports
+// them; `diff` meets them in its proof). A rejected object is left out and the
+// rest still tried. Virtual tables whose module this SQLite lacks are skipped.
+std::vector<Diagnostic> rejected_declarations(const Schema& s);
+
 // The objects a migration between `from` and `to` touches, and what they
 // depend on, on the `from` side.
 Scope scope_of(const Diff& d, const Plan& up, const Schema& from);

@@ -150,7 +150,7 @@ void print_markdown(const std::vector<Finding>& findings, const Project& p) {
     for (const auto& f : findings) {
         md += "\n### " + markdown_escape(f.title) + "\n\n" + markdown_escape(f.hint, true) + "\n\n";
         if (f.kind == "applied_file_changed" || f.kind == "unnumbered_file" || f.kind == "sum_differs" ||
-            f.kind == "lint_error") {
+            f.kind == "lint_error" || f.kind == "declaration_rejected") {
             for (const auto& i : f.items) md += "- " + markdown_escape(i.text) + "\n";
             continue;
         }
@@ -245,6 +245,16 @@ int run_check(const CheckOptions& o, const Project& p, Output& out) {
     auto dir = migrate::Directory::load(p.migrations_dir);
     dir.require_unique_versions();
     std::vector<Finding> findings;
+
+    // What SQLite itself refuses of schema/ (a generated column naming a
+    // missing column, say): at each declaration, before any comparison.
+    {
+        Finding rejected{"declaration_rejected", "declarations SQLite rejects",
+                         "fix them in " + p.schema_dir.string() + ": no migration can create them", {}, {}, {}};
+        for (const auto& d : rejected_declarations(declared))
+            rejected.items.push_back({"! " + d.message, d.pos, std::nullopt});
+        if (!rejected.items.empty()) findings.push_back(std::move(rejected));
+    }
 
     // schema.sum, when the directory has one, must match its files.
     if (auto sum = migrate::check_sum(p.migrations_dir); !sum.message().empty()) {

@@ -7,6 +7,8 @@
 #include <iostream>
 
 #include "context.hpp"
+#include "change_view.hpp"
+#include "errors.hpp"
 #include "plan_json.hpp"
 #include "schema/files.hpp"
 #include "schema/pipeline.hpp"
@@ -23,7 +25,29 @@ struct DiffOptions {
     std::string name;
     bool print = false;
     bool allow_data_loss = false;
+    std::string format = "human";  // the global --format (markdown: --print as a pull-request comment)
 };
+
+// --print --format markdown: what a reviewer reads in a pull request.
+std::string markdown_of(const Proposal& g, const Schema& declared, const fs::path& up_path) {
+    std::string md = "## schema diff: `" + up_path.filename().string() + "`\n\n";
+    for (const auto& l : g.up.summary) md += "- " + markdown_escape(l) + "\n";
+    md += change_markdown(g.diff, g.up, declared);
+    if (!g.up.rebuilt.empty()) {
+        md += "\n**Rebuilds** (SQLite's ALTER TABLE cannot make these changes):\n\n";
+        for (std::size_t i = 0; i < g.up.rebuilt.size(); ++i)
+            md += "- table " + markdown_escape(g.up.rebuilt[i].sql()) + ": " + markdown_escape(g.up.rebuilt_why[i]) +
+                  "\n";
+    }
+    if (!g.up.data_loss.empty()) {
+        md += "\n**Data loss:**\n\n";
+        for (const auto& l : g.up.data_loss) md += "- ⚠️ " + markdown_escape(l) + "\n";
+    }
+    std::string sql = g.up_text;
+    for (auto at = sql.find("```"); at != std::string::npos; at = sql.find("```", at + 4)) sql.insert(at + 1, "\u200b");
+    md += "\n<details><summary>The migration</summary>\n\n```sql\n" + sql + "```\n\n</details>\n";
+    return fit_markdown(md);
+}
 
 // A name for the migration from its first change: "add_user_preferences".
 std::string default_name(const Diff& d) {
@@ -97,6 +121,10 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
                                          {"rollback_sql", down_text}});
             return 0;
         }
+        if (o.format == "markdown") {
+            std::cout << markdown_of(g, declared, up_path);
+            return 0;
+        }
         // The structure first, for a reader; then the files as they would be written.
         std::cout << out.bold("Changes") << " (" << up_path.string() << ", not written):\n";
         for (const auto& l : g.up.summary) std::cout << "  " << out.change_line(l) << "\n";
@@ -138,6 +166,7 @@ void register_diff(CLI::App& app, Globals& g, int& exit_code) {
                   "write a migration even if it drops tables or columns or skips violating rows");
     cmd->callback([opts, &g, &exit_code] {
         Output out(g.no_color, g.wants_json());
+        opts->format = g.format;
         exit_code = for_each_project(g, out, [&](const Project& p) { return run_diff(*opts, p, out); });
     });
 }

@@ -20,13 +20,16 @@ Failure describe_failure(const std::exception_ptr& error) {
             if (!d.warning) f.where.push_back(d);
         return f;
     } catch (const ProofError& e) {
+        // A declaration SQLite rejects is at its file and line, for CI formats.
+        std::vector<Diagnostic> where;
+        if (e.diagnostic().pos.known()) where.push_back(e.diagnostic());
         if (e.planner_bug())
             return {3,
                     std::string("schema: internal error: the generated migration failed its proof on the shadow "
                                 "database, so nothing was written.\n") +
                         e.what() + "\nPlease report this with your schema/ files.",
-                    {}};
-        return {2, e.what(), {}};
+                    where};
+        return {2, e.what(), where};
     } catch (const migrate::Interrupted& e) {
         return {128 + e.signal(), std::string("schema: ") + e.what(), {}};
     } catch (const migrate::MigrationFailed& e) {

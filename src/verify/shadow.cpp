@@ -79,4 +79,27 @@ sqlite::Database build_shadow(const Schema& full, const Scope* scope) {
     return db;
 }
 
+std::vector<Diagnostic> rejected_declarations(const Schema& s) {
+    std::vector<Diagnostic> out;
+    auto db = sqlite::Database::memory();
+    // One transaction, as build_shadow: each CREATE outside one re-reads the
+    // whole schema (quadratic); a rejected one fails alone inside it.
+    db.exec("BEGIN");
+    auto create = [&](const std::string& sql, const SourcePos& pos) {
+        try {
+            db.exec(sql);
+        } catch (const sqlite::Error& e) {
+            out.push_back({pos, std::string("SQLite rejects this declaration: ") + e.what(), {}, false});
+        }
+    };
+    for (const Table* t : tables_in_dependency_order(s)) create(create_sql(*t), t->pos);
+    for (const auto& [k, v] : s.virtual_tables)
+        if (sqlite::has_module(v.module.name())) create(create_sql(v), v.pos);
+    for (const auto& [k, i] : s.indexes) create(create_sql(i), i.pos);
+    for (const View* v : views_in_dependency_order(s)) create(create_sql(*v), v->pos);
+    for (const auto& [k, t] : s.triggers) create(create_sql(t), t.pos);
+    db.exec("COMMIT");
+    return out;
+}
+
 }  // namespace schema
