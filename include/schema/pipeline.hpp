@@ -42,6 +42,12 @@ struct Baseline {
 // Throws InputError naming the migration and line SQLite refuses in the replay.
 Baseline baseline(const Target& target, const migrate::Directory& dir);
 
+// Runs a migration's text on a shadow. A statement SQLite refuses is an
+// InputError at `file` and its line (so CI formats point there). `script`:
+// the text's statements when already split.
+void replay_on_shadow(sqlite::Database& db, std::string_view sql, const std::string& file,
+                      const sqlite::Script* script = nullptr);
+
 // The schema produced by replaying every migration of `dir` on an empty database.
 Schema replay_all(const migrate::Directory& dir);
 

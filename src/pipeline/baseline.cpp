@@ -11,20 +11,24 @@
 
 namespace schema {
 
-namespace {
-
-// Replays a migration on a shadow, naming the file and line of a statement SQLite refuses.
-void replay(sqlite::Database& db, const migrate::Migration& m) {
+void replay_on_shadow(sqlite::Database& db, std::string_view sql, const std::string& file,
+                      const sqlite::Script* script) {
     try {
-        sqlite::run_script(db, m.up_sql, m.up_script);
+        if (script) sqlite::run_script(db, sql, *script);
+        else sqlite::run_script(db, sql);
     } catch (const sqlite::ScriptError& e) {
-        // At its file and line, so that CI formats can point there.
         throw InputError(std::vector<Diagnostic>{
-            {SourcePos{m.up_path.string(), e.line(), 1, 0},
+            {SourcePos{file, e.line(), 1, 0},
              fmt::format("this migration does not apply on top of the ones before it: {}", e.what()),
              {},
              false}});
     }
+}
+
+namespace {
+
+void replay(sqlite::Database& db, const migrate::Migration& m) {
+    replay_on_shadow(db, m.up_sql, m.up_path.string(), &m.up_script);
 }
 
 }  // namespace

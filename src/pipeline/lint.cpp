@@ -242,16 +242,7 @@ std::vector<LintFinding> lint(const Target& target, const migrate::Directory& di
     Schema before = base.schema;
     for (const auto& m : dir.migrations) {
         if (done.count(m.version)) continue;
-        try {
-            sqlite::run_script(shadow, m.up_sql, m.up_script);
-        } catch (const sqlite::ScriptError& e) {
-            throw InputError(std::vector<Diagnostic>{{SourcePos{m.up_path.string(), e.line(), 1, 0},
-                                                      fmt::format("does not apply on top of the migrations before "
-                                                                  "it: {}",
-                                                                  e.what()),
-                                                      {},
-                                                      false}});
-        }
+        replay_on_shadow(shadow, m.up_sql, m.up_path.string(), &m.up_script);
         InspectOptions io;
         io.origin = m.up_path.string();
         Schema after = inspect(shadow, io);

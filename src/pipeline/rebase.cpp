@@ -24,12 +24,7 @@ bool is_generated(const Migration& m) {
 }
 
 void replay(sqlite::Database& db, const std::string& sql, const std::string& file) {
-    try {
-        sqlite::run_script(db, sql);
-    } catch (const sqlite::ScriptError& e) {
-        throw InputError(fmt::format("{}:{}: does not apply on top of the migrations before it: {}", file, e.line(),
-                                     e.what()));
-    }
+    replay_on_shadow(db, sql, file);
 }
 
 Schema state_of(sqlite::Database& db, const std::string& origin) {

@@ -12,14 +12,8 @@ namespace schema {
 
 namespace {
 
-// Runs SQL on a shadow; a statement SQLite refuses names the file and line.
 void replay_text(sqlite::Database& db, const std::string& sql, const std::string& file) {
-    try {
-        sqlite::run_script(db, sql);
-    } catch (const sqlite::ScriptError& e) {
-        throw InputError(fmt::format("{}:{}: does not replay on top of the migrations before it: {}", file,
-                                     e.line(), e.what()));
-    }
+    replay_on_shadow(db, sql, file);
 }
 
 Schema inspect_shadow(sqlite::Database& db, const std::string& origin) {
