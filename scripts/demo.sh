@@ -5,15 +5,20 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
-./scripts/deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build --target schema -j "$(nproc)" >/dev/null
+# SCHEMA_BIN: an installed schema to run instead (the package check).
+bin="${SCHEMA_BIN:-}"
+if [ -z "$bin" ]; then
+  ./scripts/deps.sh
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build build --target schema -j "$(nproc)" >/dev/null
+  bin="$repo/build/schema"
+fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cp -r schema generated "$work"
 cd "$work"
-schema() { echo "\$ schema $*"; "$repo/build/schema" "$@"; }
+schema() { echo "\$ schema $*"; "$bin" "$@"; }
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 say "1. A new database gets the migrations in generated/ (each written by 'schema diff' from schema/)"

@@ -13,7 +13,8 @@ packages=(
   clang libclang-rt-14-dev   # the parser's libFuzzer target
 )
 if [ "${1:-}" = "--bench" ]; then packages+=(hyperfine python3); fi
-if [ "${1:-}" = "--test" ]; then packages+=(chromium); fi  # the test that renders schema erd's SVG
+# the test that renders schema erd's SVG; man for the installed man pages
+if [ "${1:-}" = "--test" ]; then packages+=(chromium man-db); fi
 if [ "${1:-}" = "--npm" ]; then packages=(npm); fi  # for wrangler (D1 tests), when node is not there
 
 missing=()

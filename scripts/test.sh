@@ -26,6 +26,8 @@ run() {
 }
 
 run build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# CI (SCHEMA_CHECK_PACKAGE=1): the .deb, installed with apt-get and run.
+if [ -n "${SCHEMA_CHECK_PACKAGE:-}" ]; then SCHEMA_BUILD_DIR=build ./scripts/package.sh --check; fi
 if [ "${1:-}" != "--quick" ]; then
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \

@@ -233,8 +233,9 @@ TEST_CASE("d1: migrations go where wrangler's config says, and the local databas
                      "  { \"binding\": \"DB\", \"database_name\": \"app\", \"migrations_dir\": \"db/migrations\" }\n"
                      "] }\n");
     test::write_file(p.root() / "schema.toml", "dialect = \"d1\"\n");
-    // No database yet: the message says how wrangler creates it.
-    auto none = test::run_cli({"diff"}, p.root());
+    // No database yet: apply says how wrangler creates it (diff starts from an
+    // empty one: "d1 from scratch" below).
+    auto none = test::run_cli({"apply"}, p.root());
     CHECK(none.code == 2);
     CHECK(none.err.find("wrangler d1 migrations apply") != std::string::npos);
 
@@ -387,4 +388,94 @@ TEST_CASE("d1: a .sql file without a number, which wrangler applies anyway, gets
     fs::remove(p.generated() / "seed.sql");
     CHECK(d1(p, {"apply", "--no-backup"}).code == 0);
     CHECK(d1(p, {"status"}).out.find("seed.sql: applied by wrangler at") != std::string::npos);
+}
+
+TEST_CASE("d1 from scratch: JSONC as wrangler reads it, diff without a database, status names it, validate warns") {
+    Project p;
+    p.declare("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);\n");
+    // Comments and trailing commas, which wrangler accepts; a comma inside a string stays.
+    test::write_file(p.root() / "wrangler.jsonc",
+                     "{\n"
+                     "  \"name\": \"app, the worker\", // the worker\n"
+                     "  \"d1_databases\": [\n"
+                     "    {\n"
+                     "      \"binding\": \"DB\",\n"
+                     "      \"database_name\": \"app-db\",\n"
+                     "      \"database_id\": \"00000000-0000-0000-0000-000000000000\", /* from wrangler d1 create */\n"
+                     "    },\n"
+                     "  ],\n"
+                     "}\n");
+    test::write_file(p.root() / "schema.toml", "dialect = \"d1\"\n");
+    auto status = test::run_cli({"status"}, p.root());
+    REQUIRE_MESSAGE(status.code == 0, status.err);
+    CHECK(status.out.find("app-db (local, not created yet)") != std::string::npos);
+    // wrangler has not created the local database yet: diff starts from an empty schema.
+    auto diff = test::run_cli({"diff", "-m", "init"}, p.root());
+    REQUIRE_MESSAGE(diff.code == 0, diff.err);
+    CHECK(fs::exists(p.root() / "migrations/0001_init.sql"));
+    CHECK(fs::exists(p.root() / "migrations/rollback/0001_init.sql"));
+
+    // wrangler's own `d1 migrations create` writes no rollback: a warning in D1, exit 0.
+    test::write_file(p.root() / "migrations/0002_seed.sql", "INSERT INTO notes (body) VALUES ('hello');\n");
+    REQUIRE(test::run_cli({"hash"}, p.root()).code == 0);  // recorded in schema.sum, as after any hand edit
+    auto validate = test::run_cli({"validate"}, p.root());
+    CHECK(validate.code == 0);
+    CHECK(validate.out.find("warning: migrations/0002_seed.sql: no rollback file") != std::string::npos);
+    CHECK(validate.out.find("1 warning") != std::string::npos);
+    // ... and still a problem in plain SQLite.
+    auto sqlite = test::run_cli({"--dialect", "sqlite", "--dir", "migrations", "--db", "x.db", "validate"}, p.root());
+    CHECK(sqlite.code == 1);
+
+    // Once wrangler has a local database: its name and where it lives, one time format.
+    const auto local = p.root() / ".wrangler/state/v3/d1/miniflare-D1DatabaseObject";
+    fs::create_directories(local);
+    test::exec_sql(local / "5f3e.sqlite", "CREATE TABLE d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                                          "name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL);"
+                                          "INSERT INTO d1_migrations (name, applied_at) VALUES "
+                                          "('0001_init.sql', '2026-12-01 10:20:30');"
+                                          "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);");
+    REQUIRE(test::run_cli({"apply"}, p.root()).code == 0);  // 0002 by schema
+    status = test::run_cli({"status"}, p.root());
+    REQUIRE_MESSAGE(status.code == 0, status.err);
+    CHECK(status.out.find("app-db (local): 2 applied") != std::string::npos);
+    CHECK(status.out.find("2026-12-01T10:20:30.000Z") != std::string::npos);  // wrangler's row
+    CHECK(status.out.find("2026-12-01 10:20:30") == std::string::npos);
+    CHECK(status.out.find(".wrangler/state") == std::string::npos);
+
+    // A JSONC mistake is reported at its line and column, without the parser's internals.
+    test::write_file(p.root() / "wrangler.jsonc", "{\n  \"d1_databases\": [\n    { \"binding\": \"DB\" \"x\" }\n  ]\n}\n");
+    auto bad = test::run_cli({"status"}, p.root());
+    CHECK(bad.code == 2);
+    CHECK(bad.err.find("wrangler.jsonc:3:") != std::string::npos);
+    CHECK(bad.err.find("json.exception") == std::string::npos);
+}
+
+TEST_CASE("d1: rollback-for writes the rollback a wrangler-written migration lacks, proven, and it rolls back") {
+    Project p;
+    p.declare("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);\n");
+    test::write_file(p.root() / "wrangler.toml", "[[d1_databases]]\nbinding = \"DB\"\ndatabase_name = \"app-db\"\n");
+    test::write_file(p.root() / "schema.toml", "dialect = \"d1\"\ndb = \"app.db\"\n");
+    REQUIRE(test::run_cli({"diff", "-m", "init"}, p.root()).code == 0);
+    // What `wrangler d1 migrations create` leaves: a forward file only.
+    test::write_file(p.root() / "migrations/0002_tags.sql",
+                     "-- Migration number: 0002\n"
+                     "CREATE TABLE tags (note_id INTEGER REFERENCES notes (id), tag TEXT NOT NULL);\n"
+                     "CREATE INDEX tags_by_tag ON tags (tag);\n"
+                     "ALTER TABLE notes ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;\n"
+                     "INSERT INTO notes (body) VALUES ('welcome');\n");
+    REQUIRE(test::run_cli({"hash"}, p.root()).code == 0);
+    auto r = test::run_cli({"rollback-for", "2"}, p.root());
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    CHECK(r.out.find("migrations/0002_tags.sql:5: insert") != std::string::npos);  // data: not undone
+    const std::string text = test::read_file(p.root() / "migrations/rollback/0002_tags.sql");
+    CHECK(text.find("DROP TABLE tags;") != std::string::npos);
+    CHECK(text.find("ALTER TABLE notes DROP COLUMN pinned;") != std::string::npos);
+    CHECK(test::run_cli({"validate"}, p.root()).out.find("warning") == std::string::npos);
+    CHECK(test::run_cli({"rollback-for", "2"}, p.root()).code == 2);  // there is one now
+
+    REQUIRE(test::run_cli({"apply", "--no-backup"}, p.root()).code == 0);
+    REQUIRE(test::run_cli({"rollback", "--no-backup"}, p.root()).code == 0);
+    CHECK(p.one("SELECT count(*) FROM sqlite_master WHERE name IN ('tags', 'tags_by_tag')") == "0");
+    CHECK(p.one("SELECT count(*) FROM pragma_table_info('notes') WHERE name = 'pinned'") == "0");
+    CHECK(p.one("SELECT count(*) FROM d1_migrations") == "1");
 }

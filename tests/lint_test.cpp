@@ -3,6 +3,7 @@
 // errors. Real database files through the CLI.
 #include <doctest/doctest.h>
 
+#include "schema/git.hpp"
 #include "support/support.hpp"
 
 using test::Project;
@@ -133,4 +134,50 @@ TEST_CASE("lint: github, markdown and json") {
     auto none = p.schema({"lint"});
     CHECK(none.code == 0);
     CHECK(contains(none.out, "no findings"));
+}
+
+TEST_CASE("lint offline: --git-base judges a branch's migrations, --latest the newest, without a database") {
+    if (schema::git::run(".", {"--version"}).code != 0) return;  // no git on this machine
+    Project p;
+    auto git_ok = [&](const std::vector<std::string>& args) {
+        auto r = schema::git::run(p.root(), args);
+        REQUIRE_MESSAGE(r.code == 0, "git " << args.front() << ": " << r.err);
+    };
+    git_ok({"init", "-q", "-b", "main"});
+    git_ok({"config", "user.email", "dev@example.com"});
+    git_ok({"config", "user.name", "dev"});
+    // main: two tables, then a reviewed migration that drops a column.
+    p.declare("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, extra TEXT);\n"
+              "CREATE TABLE old_notes (id INTEGER PRIMARY KEY);\n");
+    REQUIRE(p.schema({"diff", "-m", "init"}).code == 0);
+    p.declare("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);\n"
+              "CREATE TABLE old_notes (id INTEGER PRIMARY KEY);\n");
+    REQUIRE(p.schema({"diff", "-m", "drop_extra", "--allow-data-loss"}).code == 0);
+    git_ok({"add", "schema", "generated"});
+    git_ok({"commit", "-q", "-m", "main"});
+    // The pull request's branch drops a table.
+    git_ok({"checkout", "-q", "-b", "feature"});
+    p.declare("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);\n");
+    REQUIRE(p.schema({"diff", "-m", "drop_old_notes", "--allow-data-loss"}).code == 0);
+    git_ok({"add", "schema", "generated"});
+    git_ok({"commit", "-q", "-m", "feature"});
+    fs::remove(p.db());  // CI has no database
+
+    auto r = p.schema({"lint", "--git-base", "main"});
+    CHECK(r.code == 1);
+    CHECK(contains(r.out, "0003_drop_old_notes.sql"));
+    CHECK(contains(r.out, "drops table old_notes"));
+    CHECK_FALSE(contains(r.out, "0002_drop_extra.sql"));  // main's, reviewed there
+    CHECK_FALSE(fs::exists(p.db()));
+
+    r = p.schema({"lint", "--latest", "2"});
+    CHECK(r.code == 1);
+    CHECK(contains(r.out, "0002_drop_extra.sql"));
+    CHECK(contains(r.out, "0003_drop_old_notes.sql"));
+    CHECK_FALSE(contains(r.out, "0001_init.sql"));
+    CHECK_FALSE(fs::exists(p.db()));
+
+    r = p.schema({"lint", "--git-base", "no-such-branch"});
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, "git knows no revision no-such-branch"));
 }

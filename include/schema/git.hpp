@@ -43,6 +43,10 @@ std::vector<std::string> commits_touching(const fs::path& file, int limit);
 // A unified diff from `file` at `commit` to the file as it is now.
 std::string diff_since(const fs::path& file, const std::string& commit);
 
+// The full hash of the commit `revision` (a branch, tag or hash) names;
+// throws InputError when git knows no such revision.
+std::string resolve_commit(const fs::path& dir, const std::string& revision);
+
 // Files under `dir` at `revision` (paths relative to `dir`, sorted), and one
 // file's text there; both throw InputError when git cannot read them.
 std::vector<std::string> files_at(const fs::path& dir, const std::string& revision);

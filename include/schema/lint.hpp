@@ -17,6 +17,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,12 +37,23 @@ struct LintFinding {
 struct LintOptions {
     Dialect dialect = Dialect::sqlite;
     std::int64_t large_table_rows = 100000;  // a copy of at least this many rows is large-rebuild
+    // Offline, without a database (a pull request's CI): judge these versions
+    // only. Every migration before each is replayed from an empty schema, and
+    // large-rebuild is not judged (no rows to count).
+    std::optional<std::set<std::int64_t>> only;
 };
 
-// The pending migrations of `dir` for `target` (every one when the database
-// does not exist), in order. Throws InputError when one does not replay.
+// The migrations to judge: the pending ones of `dir` for `target` (every one
+// when the database does not exist), or options.only; in order. Throws
+// InputError when one does not replay.
 std::vector<LintFinding> lint(const Target& target, const migrate::Directory& dir, const LintOptions& options);
 
 const char* severity_name(LintFinding::Severity s);
+
+// The versions of `dir` whose files git `revision` does not have: a branch's
+// migrations, for LintOptions::only. Throws InputError when git cannot tell.
+std::set<std::int64_t> versions_added_since(const migrate::Directory& dir, const std::string& revision);
+// The newest `count` versions of `dir`.
+std::set<std::int64_t> latest_versions(const migrate::Directory& dir, int count);
 
 }  // namespace schema

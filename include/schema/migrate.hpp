@@ -42,6 +42,12 @@ struct Migration {
     std::string label() const;  // file stem, e.g. "0003_add_prefs"
 };
 
+// A migration that is no file (compiled into an application), read as a file
+// is: a byte order mark skipped, the checksum of its bytes. Its paths are the
+// names `schema diff` gives its files (0003_add_prefs.sql, rollback/...).
+Migration migration_from_text(std::int64_t version, const std::string& name, std::string_view up,
+                              std::optional<std::string_view> down);
+
 // The largest version number (after it, next_version() refuses).
 inline constexpr std::int64_t kMaxVersion = INT64_MAX;
 
@@ -247,8 +253,11 @@ const char* state_name(MigrationState::Kind k);
 // rollbacks, and (given the applied history) edited or vanished applied files
 // and pending files numbered below applied ones. Empty when all is well.
 // `wrangler_files`: unnumbered_files() of the database (those that block are problems).
+// `missing_rollbacks`, when given, receives the "no rollback file" findings
+// instead (D1: wrangler writes migrations without rollbacks; a warning there).
 std::vector<std::string> validate(const Directory& dir, const std::vector<Applied>* applied,
-                                  const std::vector<Unnumbered>& wrangler_files = {});
+                                  const std::vector<Unnumbered>& wrangler_files = {},
+                                  std::vector<std::string>* missing_rollbacks = nullptr);
 
 // --- runner ----------------------------------------------------------------------
 
@@ -363,6 +372,13 @@ private:
     bool own_;
 };
 
+// Throws MigrationFailed (refused, at the file and line) for a file the runner
+// (or D1, in that dialect) would not run: one SQLite cannot read to its end, a
+// statement refused in migrations (transactions; on D1 PRAGMA foreign_keys),
+// a PRAGMA foreign_keys that cannot take effect where it stands. `forward`:
+// the migration, else its rollback. Checked before anything runs.
+void refuse_unrunnable(const Migration& m, bool forward, Dialect dialect);
+
 class Runner {
 public:
     Runner(sqlite::Database& db, fs::path db_path, HistoryTables tables, EventSink sink);
@@ -396,7 +412,6 @@ private:
     struct EndReads;
 
     bool d1() const { return tracker_.tables().d1; }
-    void refuse_unrunnable(const Migration& m, bool forward) const;
     bool wrangler_out_of_sync(const Directory& dir) const;  // reads only
     void sync_with_wrangler(const Directory& dir);
     std::vector<Applied> history_for_run(const Directory& dir, bool dry_run);
@@ -407,7 +422,9 @@ private:
     [[noreturn]] void throw_interrupted(const Migration& m, bool forward, const std::string& where);
     // False when another runner had already done it.
     bool run_in_transaction(const Migration& m, bool forward);
-    void check_foreign_keys(const std::set<std::string>& changed);
+    // Told each table before its check, with the PRAGMA that checks it (for progress).
+    using CheckingTable = std::function<void(const std::string& table, const std::string& pragma)>;
+    void check_foreign_keys(const std::set<std::string>& changed, const CheckingTable& checking);
 };
 
 // --- fleets ------------------------------------------------------------------------

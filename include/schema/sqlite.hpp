@@ -31,8 +31,11 @@ public:
     Database() = default;
     static Database open(const std::string& path, Mode mode);
     static Database memory();
+    // A connection someone else opened and closes (an application embedding
+    // the runner): this handle never closes it.
+    static Database borrow(sqlite3* db);
     ~Database();
-    Database(Database&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+    Database(Database&& o) noexcept : db_(o.db_), owned_(o.owned_) { o.db_ = nullptr; }
     Database& operator=(Database&& o) noexcept;
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
@@ -52,8 +55,9 @@ public:
     bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 private:
-    explicit Database(sqlite3* db) : db_(db) {}
+    explicit Database(sqlite3* db, bool owned = true) : db_(db), owned_(owned) {}
     sqlite3* db_ = nullptr;
+    bool owned_ = true;
 };
 
 class Statement {

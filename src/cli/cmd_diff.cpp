@@ -59,6 +59,9 @@ std::string default_name(const Diff& d) {
 }
 
 int run_diff(const DiffOptions& o, const Project& p, Output& out) {
+    // A D1 project before its first `wrangler d1 migrations apply --local` has
+    // no database yet: it diffs from an empty one, as a new SQLite file does.
+    if (p.db.empty() && !p.d1_no_local_yet) throw_no_database(p);
     PhaseTimer total("diff command");
     std::vector<SourceFile> sources;
     // The declared files and the live database are read side by side.
@@ -89,7 +92,7 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
                 out.json_line(nlohmann::json{{"event", "up_to_date"}, {"database", p.db.string()},
                                              {"pending", base.pending.size()}});
             else
-                std::cout << "up to date: " << p.db.string()
+                std::cout << "up to date: " << p.db_label()
                           << (base.pending.empty() ? "" : " with its pending migrations") << " matches "
                           << p.schema_dir.string() << "\n";
             return 0;
@@ -160,14 +163,15 @@ int run_diff(const DiffOptions& o, const Project& p, Output& out) {
 void register_diff(CLI::App& app, Globals& g, int& exit_code) {
     auto opts = std::make_shared<DiffOptions>();
     auto* cmd = app.add_subcommand("diff", "Compare the database with schema/ and write the migration pair");
-    cmd->add_option("-m,--name", opts->name, "migration name (default: from its first change)");
+    cmd->add_option("-m,--name", opts->name, "migration name (default: from its first change)")->type_name("NAME");
     cmd->add_flag("--print", opts->print, "print the migration pair instead of writing it");
     cmd->add_flag("--allow-data-loss", opts->allow_data_loss,
                   "write a migration even if it drops tables or columns or skips violating rows");
     cmd->callback([opts, &g, &exit_code] {
         Output out(g.no_color, g.wants_json());
         opts->format = g.format;
-        exit_code = for_each_project(g, out, [&](const Project& p) { return run_diff(*opts, p, out); });
+        exit_code = for_each_project(
+            g, out, [&](const Project& p) { return run_diff(*opts, p, out); }, /*need_db=*/false);
     });
 }
 

@@ -68,7 +68,7 @@ void register_erd(CLI::App& app, Globals& g, int& exit_code) {
     cmd->add_option("--type", c->type, "mermaid (default; GitHub renders it), dot, or svg (laid out by Graphviz); "
                                        "default from -o's extension")
         ->check(CLI::IsMember({"mermaid", "dot", "svg"}));
-    cmd->add_option("-o,--output", c->output, "the file to write (default: standard output)");
+    cmd->add_option("-o,--output", c->output, "the file to write (default: standard output)")->type_name("FILE");
     cmd->add_flag("--changed", c->changed,
                   "only the tables the pending change adds, changes or rebuilds (marked), with their neighbours");
     cmd->add_option("--table", c->tables, "only these tables and the tables their foreign keys join them to");

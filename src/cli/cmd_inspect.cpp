@@ -167,7 +167,7 @@ int run_inspect(const InspectCmdOptions& o, const Project& p, Output& out) {
 void register_inspect(CLI::App& app, Globals& g, int& exit_code) {
     auto opts = std::make_shared<InspectCmdOptions>();
     auto* cmd = app.add_subcommand("inspect", "Write the database's schema as DDL files (adopt an existing database)");
-    cmd->add_option("--out", opts->out, "directory to write (default: the schema directory)");
+    cmd->add_option("--out", opts->out, "directory to write (default: the schema directory)")->type_name("DIR");
     cmd->add_flag("--single", opts->single, "one file, schema.sql, instead of one per table");
     cmd->add_flag("--force", opts->force, "write even if the directory holds .sql files (replaces only the files it writes)");
     cmd->add_flag("--no-migration", opts->no_migration, "do not write the initial migration");

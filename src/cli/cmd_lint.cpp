@@ -11,10 +11,13 @@
 
 namespace schema::cli {
 
-std::vector<LintFinding> lint_project(const Project& p) {
+std::vector<LintFinding> lint_project(const Project& p, const LintSelection& selection) {
     auto dir = migrate::Directory::load(p.migrations_dir);
     dir.require_unique_versions();
-    return lint(target_of(p), dir, {p.dialect, 100000});
+    LintOptions options{p.dialect, 100000, std::nullopt};
+    if (!selection.git_base.empty()) options.only = versions_added_since(dir, selection.git_base);
+    else if (selection.latest > 0) options.only = latest_versions(dir, selection.latest);
+    return lint(target_of(p), dir, options);
 }
 
 bool lint_fails(const std::vector<LintFinding>& findings) {
@@ -70,8 +73,8 @@ void print_lint(const std::vector<LintFinding>& findings, const std::string& for
 
 namespace {
 
-int run_lint(const Project& p, const std::string& format, Output& out) {
-    auto findings = lint_project(p);
+int run_lint(const Project& p, const LintSelection& selection, const std::string& format, Output& out) {
+    auto findings = lint_project(p, selection);
     print_lint(findings, format, out);
     return lint_fails(findings) ? 1 : 0;
 }
@@ -82,9 +85,18 @@ void register_lint(CLI::App& app, Globals& g, int& exit_code) {
     auto* cmd = app.add_subcommand("lint", "Review the pending migrations: destructive, data-dependent and "
                                            "incompatible changes, large rebuilds, refused statements, missing "
                                            "rollbacks");
-    cmd->callback([&g, &exit_code] {
+    auto selection = std::make_shared<LintSelection>();
+    cmd->add_option("--git-base", selection->git_base,
+                    "offline, without a database: lint the migrations this git revision lacks (a pull request's "
+                    "files against its base branch)")
+        ->type_name("REV");
+    cmd->add_option("--latest", selection->latest, "offline, without a database: lint the newest N migrations")
+        ->check(CLI::PositiveNumber)
+        ->excludes(cmd->get_option("--git-base"));
+    cmd->callback([&g, &exit_code, selection] {
         Output out(g.no_color, g.wants_json());
-        exit_code = for_each_project(g, out, [&](const Project& p) { return run_lint(p, g.format, out); }, false);
+        exit_code = for_each_project(
+            g, out, [&](const Project& p) { return run_lint(p, *selection, g.format, out); }, false);
     });
 }
 

@@ -115,7 +115,8 @@ void register_push(CLI::App& app, Globals& g, int& exit_code) {
     cmd->add_flag("--no-backup", o->no_backup, "do not copy the database first (taken for a rebuild)");
     cmd->callback([o, &g, &exit_code] {
         Output out(g.no_color, g.wants_json());
-        exit_code = for_each_project(g, out, [&](const Project& p) { return run_push(*o, p, out); });
+        exit_code = for_each_project(
+            g, out, [&](const Project& p) { return run_push(*o, p, out); }, true, WranglerUse::refuse);
     });
 }
 

@@ -96,11 +96,12 @@ void register_rebase(CLI::App& app, Globals& g, int& exit_code) {
     auto c = std::make_shared<RebaseCommand>();
     auto* cmd = app.add_subcommand("rebase", "After a merge: renumber this branch's migrations after BASE's and "
                                              "regenerate them against the merged schema/");
-    cmd->add_option("BASE", c->options.base, "the branch merged in (a git revision)");
+    cmd->add_option("BASE", c->options.base, "the branch merged in (a git revision)")->type_name("REV");
     cmd->add_option("--after", c->options.after,
                     "instead of BASE: the migrations after this version are the branch's (no git needed)");
     cmd->add_flag("--squash", c->options.squash, "write the branch's migrations as one");
-    cmd->add_option("-m,--name", c->options.name, "the squashed migration's name (default: the first one's)");
+    cmd->add_option("-m,--name", c->options.name, "the squashed migration's name (default: the first one's)")
+        ->type_name("NAME");
     cmd->add_flag("--allow-data-loss", c->options.allow_data_loss,
                   "write a regenerated migration even if it drops tables or columns");
     cmd->add_flag("--dry-run", c->dry_run, "show what would be written; write nothing");

@@ -120,7 +120,8 @@ void register_repair(CLI::App& app, Globals& g, int& exit_code) {
     cmd->add_flag("--dry-run", o->dry_run, "show the edits and the proof; record nothing");
     cmd->callback([o, &g, &exit_code] {
         Output out(g.no_color, g.wants_json());
-        exit_code = for_each_project(g, out, [&](const Project& p) { return run_repair(*o, p, out); });
+        exit_code = for_each_project(
+            g, out, [&](const Project& p) { return run_repair(*o, p, out); }, true, WranglerUse::refuse);
     });
 }
 

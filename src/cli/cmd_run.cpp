@@ -2,11 +2,15 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 
 #include "context.hpp"
 #include "fleet.hpp"
+#include "schema/d1.hpp"
+#include "schema/migrator.hpp"
+#include "schema/sum.hpp"
 
 namespace schema::cli {
 
@@ -22,7 +26,149 @@ struct RunOptions {
 
 enum class What { apply, rollback, baseline };
 
+// --- D1 through wrangler (--remote, --local) ----------------------------------------
+
+// The files checked as `schema apply` checks them before anything runs: one
+// migration per version, wrangler's layout, nothing D1 refuses.
+migrate::Directory checked_for_d1(const Project& p) {
+    auto dir = migrate::Directory::load(p.migrations_dir);
+    dir.require_unique_versions();
+    migrate::require_wrangler_layout(dir);
+    return dir;
+}
+
+// The database's history as wrangler shows it (d1_migrations, and our table
+// when `schema` wrote one there), read through a snapshot.
+struct D1History {
+    std::vector<migrate::Applied> applied;
+    bool own_table = false;
+};
+
+D1History history_through_wrangler(const Project& p, const migrate::Directory& dir) {
+    TempDirectory tmp;
+    const fs::path file = tmp.path() / "history.sqlite";
+    d1::snapshot(*p.wrangler, p.history(), file);
+    auto db = sqlite::Database::open(file.string(), sqlite::Database::Mode::read_only);
+    D1History h;
+    h.applied = migrate::recorded_history(db, p.history(), dir);
+    h.own_table = db.query_int("SELECT count(*) FROM sqlite_master WHERE name = " + quote_string(p.tracking_table)) > 0;
+    return h;
+}
+
+void say(Output& out, const Project& p, const char* event, const migrate::Migration* m, const std::string& text) {
+    if (out.json()) {
+        std::string name = event;  // "rolled back" -> "rolled_back", as the runner's events are named
+        std::replace(name.begin(), name.end(), ' ', '_');
+        nlohmann::json j{{"event", name}, {"database", p.db_label()}};
+        if (m) j["version"] = m->version, j["name"] = m->name;
+        if (!text.empty()) j["message"] = text;
+        out.json_line(j);
+    } else {
+        std::cout << fmt::format("{:<12} {}\n", event, m ? fmt::format("{:04} {}{}", m->version, m->name,
+                                                                          text.empty() ? "" : " " + text)
+                                                          : text);
+    }
+}
+
+// Before a change: Time Travel's bookmark (remote) or an export (local).
+void backup_through_wrangler(const RunOptions& o, const Project& p, Output& out) {
+    if (o.no_backup || !p.backups) return;
+    const auto& w = *p.wrangler;
+    const std::string b = d1::backup(w, p.backup_dir.empty() ? fs::path("backups") : p.backup_dir);
+    say(out, p, "backup", nullptr,
+        w.remote ? fmt::format("Time Travel bookmark {} (to restore: {} d1 time-travel restore {} --bookmark={})", b,
+                               w.program, w.database, b)
+                 : fmt::format("{} (wrangler d1 export)", b));
+}
+
+// Nothing to run, or --dry-run (each file's SQL printed): true when done here.
+bool nothing_or_dry_run(const RunOptions& o, const Project& p, Output& out,
+                        const std::vector<const migrate::Migration*>& migrations, bool forward) {
+    if (migrations.empty()) {
+        say(out, p, "up to date", nullptr, p.db_label() + (forward ? ": nothing to apply" : ": nothing to roll back"));
+        return true;
+    }
+    if (!o.dry_run) return false;
+    for (const auto* m : migrations) {
+        say(out, p, forward ? "would apply" : "would roll back", m, "");
+        const std::string& sql = forward ? m->up_sql : m->down_sql;
+        if (!out.json()) std::cout << sql << (sql.empty() || sql.back() == '\n' ? "" : "\n");
+    }
+    return true;
+}
+
+int apply_through_wrangler(const RunOptions& o, const Project& p, Output& out) {
+    auto dir = checked_for_d1(p);
+    // D1 keeps no checksums: schema.sum is what says a file changed since
+    // `schema` wrote it (or since someone reviewed it and ran `schema hash`).
+    if (auto sum = migrate::check_sum(p.migrations_dir); sum.kind == migrate::SumCheck::differs ||
+                                                         sum.kind == migrate::SumCheck::conflicted)
+        throw migrate::HistoryError(sum.message());
+    auto history = history_through_wrangler(p, dir);
+    for (const auto& d : migrate::drift(dir, history.applied)) throw migrate::HistoryError(migrate::drift_message(d, dir));
+    std::set<std::int64_t> done;
+    for (const auto& a : history.applied) done.insert(a.version);
+    std::vector<const migrate::Migration*> pending;
+    for (const auto& m : dir.migrations)
+        if (!done.count(m.version)) pending.push_back(&m);
+    if (o.to && !pending.empty() && pending.back()->version > *o.to)
+        throw InputError("--to with --remote/--local: wrangler d1 migrations apply applies every pending migration; "
+                         "apply them all, or move the later files out of the directory first");
+    for (const auto* m : pending) migrate::refuse_unrunnable(*m, true, Dialect::d1);
+    if (nothing_or_dry_run(o, p, out, pending, true)) return 0;
+    backup_through_wrangler(o, p, out);
+    std::string failure;
+    try {
+        d1::migrations_apply(*p.wrangler);
+    } catch (const d1::WranglerError& e) {
+        if (e.setup()) throw;
+        failure = e.message();
+    }
+    // What D1's history says now: each migration is its own batch, so the
+    // failing one left nothing, and the ones before it stay applied.
+    auto after = history_through_wrangler(p, dir);
+    std::set<std::int64_t> now;
+    for (const auto& a : after.applied) now.insert(a.version);
+    for (const auto* m : pending) {
+        if (now.count(m->version)) {
+            say(out, p, "applied", m, "(wrangler d1 migrations apply, " + p.wrangler->where() + ")");
+            continue;
+        }
+        throw migrate::MigrationFailed(m->up_path.string(), 0, "wrangler d1 migrations apply " + p.wrangler->database,
+                                       failure.empty() ? "wrangler did not apply it" : failure);
+    }
+    return 0;
+}
+
+int rollback_through_wrangler(const RunOptions& o, const Project& p, Output& out) {
+    auto dir = checked_for_d1(p);
+    auto history = history_through_wrangler(p, dir);
+    std::vector<const migrate::Migration*> targets;
+    for (auto it = history.applied.rbegin(); it != history.applied.rend(); ++it) {
+        if (o.to ? it->version <= *o.to : int(targets.size()) >= o.steps.value_or(1)) break;
+        const auto* m = dir.find(it->version);
+        if (!m)
+            throw migrate::HistoryError(fmt::format("migration {} ({}) is applied but its file is gone: it cannot be "
+                                                    "rolled back from here",
+                                                    it->version, it->name));
+        if (!m->down_path)
+            throw InputError(fmt::format("{}: no rollback file (wrangler writes none): write {} first",
+                                         m->up_path.string(),
+                                         dir.paths_for(m->version, m->name).second.string()));
+        migrate::refuse_unrunnable(*m, false, Dialect::d1);
+        targets.push_back(m);
+    }
+    if (nothing_or_dry_run(o, p, out, targets, false)) return 0;
+    backup_through_wrangler(o, p, out);
+    for (const auto* m : targets) {
+        d1::roll_back(*p.wrangler, *m, p.history(), history.own_table);
+        say(out, p, "rolled back", m, "(one wrangler d1 execute batch, " + p.wrangler->where() + ")");
+    }
+    return 0;
+}
+
 int run(const RunOptions& o, const Project& p, Output& out, What what) {
+    if (p.wrangler) return what == What::apply ? apply_through_wrangler(o, p, out) : rollback_through_wrangler(o, p, out);
     auto dir = migrate::Directory::load(p.migrations_dir);
     // Before a database is created:
     dir.require_unique_versions();
@@ -33,16 +179,25 @@ int run(const RunOptions& o, const Project& p, Output& out, What what) {
     auto db = !existed && o.dry_run ? sqlite::Database::memory()
                                     : sqlite::Database::open(p.db.string(), sqlite::Database::Mode::create);
     migrate::stop_on_signals();  // Ctrl-C rolls the running migration back and says so
-    migrate::Runner runner(db, p.db, p.history(), event_printer(out, p));
-    runner.busy_timeout_ms = p.busy_timeout_ms;
-    runner.backup.enabled = p.backups && !o.no_backup && existed;  // a new database has nothing to lose
-    runner.backup.dir = p.backup_dir;
-    runner.backup.keep = p.keep_backups;
+    // The embedding API, as an application would call it: the two cannot disagree.
+    MigratorOptions options;
+    options.table = p.tracking_table;
+    options.wrangler_table = p.wrangler_table;
+    options.dialect = p.dialect;
+    options.busy_timeout_ms = p.busy_timeout_ms;
+    options.backup = p.backups && !o.no_backup && existed;  // a new database has nothing to lose
+    options.backup_dir = p.backup_dir;
+    options.keep_backups = p.keep_backups;
+    if (!o.dry_run || existed) options.file = p.db;
+    options.on_event = event_printer(out, p);
+    Migrator migrator(db.get(), MigrationSource::loaded(std::move(dir)), std::move(options));
+    RunResult result;
     switch (what) {
-        case What::apply: runner.apply(dir, {o.to, o.dry_run}); break;
-        case What::rollback: runner.rollback(dir, {o.to, o.steps, o.dry_run}); break;
-        case What::baseline: runner.baseline(dir, o.baseline_version); break;
+        case What::apply: result = migrator.apply({o.to, o.dry_run}); break;
+        case What::rollback: result = migrator.rollback({o.to, o.steps, o.dry_run}); break;
+        case What::baseline: result = migrator.baseline(o.baseline_version); break;
     }
+    if (result.error) std::rethrow_exception(result.error->exception);  // reported as every failure is
     return 0;
 }
 
@@ -138,7 +293,8 @@ void register_apply(CLI::App& app, Globals& g, int& exit_code) {
     cmd->add_option("--to", opts->to, "stop after this version")->check(CLI::NonNegativeNumber);
     cmd->add_flag("--dry-run", opts->dry_run, "print what would run and change nothing");
     add_backup_flag(cmd, *opts);
-    cmd->add_option("--fleet", fleet->pattern, "apply to every database file matching this pattern ('tenants/*.db')");
+    cmd->add_option("--fleet", fleet->pattern, "apply to every database file matching this pattern ('tenants/*.db')")
+        ->type_name("GLOB");
     cmd->add_option("-j,--jobs", fleet->jobs, "with --fleet: databases at a time (default: the number of cores)");
     cmd->callback([opts, fleet, &g, &exit_code] {
         Output out(g.no_color, g.wants_json());
@@ -148,11 +304,12 @@ void register_apply(CLI::App& app, Globals& g, int& exit_code) {
             fleet->dry_run = opts->dry_run;
             fleet->no_backup = opts->no_backup;
             exit_code = for_each_project(g, out, [&](const Project& p) { return run_fleet_apply(*fleet, p, out); },
-                                         /*need_db=*/false);
+                                         /*need_db=*/false, WranglerUse::refuse);
             return;
         }
         if (fleet->jobs) throw InputError("-j goes with --fleet");
-        exit_code = for_each_project(g, out, [&](const Project& p) { return run(*opts, p, out, What::apply); });
+        exit_code = for_each_project(
+            g, out, [&](const Project& p) { return run(*opts, p, out, What::apply); }, true, WranglerUse::own);
     });
 }
 
@@ -168,7 +325,8 @@ void register_rollback(CLI::App& app, Globals& g, int& exit_code) {
     add_backup_flag(cmd, *opts);
     cmd->callback([opts, &g, &exit_code] {
         Output out(g.no_color, g.wants_json());
-        exit_code = for_each_project(g, out, [&](const Project& p) { return run(*opts, p, out, What::rollback); });
+        exit_code = for_each_project(
+            g, out, [&](const Project& p) { return run(*opts, p, out, What::rollback); }, true, WranglerUse::own);
     });
 }
 
@@ -180,7 +338,8 @@ void register_baseline(CLI::App& app, Globals& g, int& exit_code) {
         ->check(CLI::NonNegativeNumber);
     cmd->callback([opts, &g, &exit_code] {
         Output out(g.no_color, g.wants_json());
-        exit_code = for_each_project(g, out, [&](const Project& p) { return run(*opts, p, out, What::baseline); });
+        exit_code = for_each_project(
+            g, out, [&](const Project& p) { return run(*opts, p, out, What::baseline); }, true, WranglerUse::refuse);
     });
 }
 

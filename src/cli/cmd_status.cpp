@@ -73,6 +73,7 @@ int run_status(const Project& p, Output& out) {
         }
         out.json_line(nlohmann::json{{"summary",
                                       {{"database", p.db.string()},
+                                       {"label", p.db_label()},
                                        {"exists", exists},
                                        {"applied", count[migrate::MigrationState::applied]},
                                        {"pending", count[migrate::MigrationState::pending]},
@@ -83,7 +84,7 @@ int run_status(const Project& p, Output& out) {
     }
     std::string text = fmt::format(
         "{}{}: {} applied, {} pending, {} modified, {} missing  ({}, {})\n",
-        p.db.empty() ? "(no local D1 database yet)" : p.db.string(),
+        p.db.empty() && p.d1_name.empty() ? "(no local D1 database yet)" : p.db_label(),
         exists ? "" : " (does not exist yet)", count[migrate::MigrationState::applied],
         count[migrate::MigrationState::pending], count[migrate::MigrationState::modified],
         count[migrate::MigrationState::missing], dir.root.string(), migrate::layout_name(dir.layout));
@@ -111,17 +112,31 @@ int run_status(const Project& p, Output& out) {
 int run_validate(const Project& p, Output& out) {
     auto dir = migrate::Directory::load(p.migrations_dir);
     auto history = read_history(p, dir);
-    auto problems = migrate::validate(dir, history.exists ? &history.applied : nullptr, history.unnumbered);
+    // D1: wrangler writes migrations without rollbacks, so a missing one is a
+    // warning there (only `schema rollback` needs it), a problem elsewhere.
+    std::vector<std::string> warnings;
+    auto problems = migrate::validate(dir, history.exists ? &history.applied : nullptr, history.unnumbered,
+                                      p.dialect == Dialect::d1 ? &warnings : nullptr);
     if (auto sum = migrate::check_sum(p.migrations_dir); !sum.message().empty()) problems.push_back(sum.message());
     std::vector<migrate::Unnumbered> notes;  // applied by wrangler: said, not a problem
     for (const auto& u : history.unnumbered)
         if (!u.blocks()) notes.push_back(u);
+    const std::string rollback_hint = "wrangler writes none; `schema rollback` needs one to undo it";
     if (out.json()) {
         for (const auto& pr : problems) out.json_line(nlohmann::json{{"problem", pr}});
-        out.json_line(nlohmann::json{{"summary", {{"migrations", dir.migrations.size()}, {"problems", problems.size()}}}});
-    } else if (problems.empty()) {
-        std::cout << fmt::format("ok: {} migrations in {} ({}), no problems\n", dir.migrations.size(),
-                                 dir.root.string(), migrate::layout_name(dir.layout));
+        for (const auto& w : warnings) out.json_line(nlohmann::json{{"warning", w + " (" + rollback_hint + ")"}});
+        out.json_line(nlohmann::json{{"summary",
+                                      {{"migrations", dir.migrations.size()},
+                                       {"problems", problems.size()},
+                                       {"warnings", warnings.size()}}}});
+        return problems.empty() ? 0 : 1;
+    }
+    for (const auto& w : warnings) std::cout << out.yellow("warning") << ": " << w << " (" << rollback_hint << ")\n";
+    if (problems.empty()) {
+        std::cout << fmt::format("ok: {} migrations in {} ({}), no problems{}\n", dir.migrations.size(),
+                                 dir.root.string(), migrate::layout_name(dir.layout),
+                                 warnings.empty() ? "" : fmt::format(", {} warning{}", warnings.size(),
+                                                                     warnings.size() == 1 ? "" : "s"));
         print_unnumbered(notes, dir, out);
     } else {
         std::cout << out.red(fmt::format("{} problem{} in {}:", problems.size(), problems.size() == 1 ? "" : "s",
@@ -138,14 +153,15 @@ int run_validate(const Project& p, Output& out) {
 void register_status(CLI::App& app, Globals& g, int& exit_code) {
     auto* cmd = app.add_subcommand("status", "Show each migration: applied, pending, modified or missing");
     auto fleet = std::make_shared<FleetArgs>();
-    cmd->add_option("--fleet", fleet->pattern, "versions across every database file matching this pattern");
+    cmd->add_option("--fleet", fleet->pattern, "versions across every database file matching this pattern")
+        ->type_name("GLOB");
     cmd->add_option("-j,--jobs", fleet->jobs, "with --fleet: databases read at a time (default: the number of cores)");
     cmd->callback([fleet, &g, &exit_code] {
         Output out(g.no_color, g.wants_json());
         if (!fleet->pattern.empty()) {
             if (!g.db.empty()) throw InputError("--fleet and --db do not go together: the pattern names the databases");
             exit_code = for_each_project(g, out, [&](const Project& p) { return run_fleet_status(*fleet, p, out); },
-                                         false);
+                                         false, WranglerUse::refuse);
             return;
         }
         if (fleet->jobs) throw InputError("-j goes with --fleet");

@@ -80,6 +80,17 @@ std::string names_of(const std::vector<Project>& databases) {
 
 }  // namespace
 
+TempDirectory::TempDirectory() {
+    std::string pattern = (fs::temp_directory_path() / "schema-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot create a temporary folder in " + pattern);
+    path_ = pattern;
+}
+
+TempDirectory::~TempDirectory() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+}
+
 void throw_no_database(const Project& p) {
     if (!p.no_db_reason.empty()) throw InputError(p.no_db_reason);
     if (!p.config_file.empty())
@@ -162,7 +173,27 @@ std::vector<Project> resolve_projects(const Globals& g, bool need_db) {
             apply_wrangler_config(p, config_file ? config_file->parent_path() : fs::path("."), p.d1_database,
                                   p.migrations_dir_explicit, env);
         p.config_file = config_file.value_or(fs::path());
-        if (p.db.empty() && need_db) throw_no_database(p);
+        if (g.remote || g.local) {
+            const char* flag = g.remote ? "--remote" : "--local";
+            if (p.dialect != Dialect::d1)
+                throw InputError(fmt::format("{} reaches a D1 database through wrangler: set dialect = \"d1\" in "
+                                             "schema.toml, or pass --dialect d1",
+                                             flag));
+            if (p.d1_name.empty())
+                throw InputError(fmt::format("{}: wrangler's config here names no D1 database to reach (a "
+                                             "[[d1_databases]] entry; with several, d1_database = \"NAME\" in "
+                                             "schema.toml)",
+                                             flag));
+            d1::Wrangler w;
+            w.database = p.d1_name;
+            w.remote = g.remote;
+            w.env = env;
+            w.dir = config_file ? config_file->parent_path() : fs::path(".");
+            if (w.dir.empty()) w.dir = ".";
+            if (const char* program = std::getenv("SCHEMA_WRANGLER"); program && *program) w.program = program;
+            p.wrangler = w;
+        }
+        if (p.db.empty() && need_db && !p.wrangler) throw_no_database(p);
     }
     return projects;
 }
@@ -190,9 +221,19 @@ void print_outcomes(Output& out, const std::vector<Project>& projects, const std
 
 // SQLite's own words ("file is not a database", "database is locked") do not
 // say which file: a failure names the database it happened on.
-int run_naming_database(const std::function<int(const Project&)>& fn, const Project& p) {
+int run_naming_database(const std::function<int(const Project&)>& fn, const Project& p, WranglerUse use) {
     try {
-        return fn(p);
+        if (!p.wrangler || use == WranglerUse::own) return fn(p);
+        if (use == WranglerUse::refuse)
+            throw InputError(fmt::format("this command does not work --{} through wrangler: it writes to the "
+                                         "database directly (apply and rollback do reach D1 through wrangler)",
+                                         p.wrangler->where()));
+        // Read-only: the database as wrangler shows it, in a snapshot file.
+        TempDirectory tmp;
+        Project copy = p;
+        copy.db = tmp.path() / "snapshot.sqlite";
+        d1::snapshot(*p.wrangler, p.history(), copy.db);
+        return fn(copy);
     } catch (const sqlite::ScriptError&) {
         throw;
     } catch (const sqlite::Error& e) {
@@ -204,10 +245,11 @@ int run_naming_database(const std::function<int(const Project&)>& fn, const Proj
 
 }  // namespace
 
-int for_each_project(const Globals& g, Output& out, const std::function<int(const Project&)>& fn, bool need_db) {
+int for_each_project(const Globals& g, Output& out, const std::function<int(const Project&)>& fn, bool need_db,
+                     WranglerUse use) {
     auto projects = resolve_projects(g, need_db);
     // One database: its error ends the command and main reports it.
-    if (projects.size() == 1) return run_naming_database(fn, projects.front());
+    if (projects.size() == 1) return run_naming_database(fn, projects.front(), use);
     // Several: each runs whatever happened to the ones before it; the exit code
     // is the worst of theirs.
     std::vector<int> codes;
@@ -215,7 +257,7 @@ int for_each_project(const Globals& g, Output& out, const std::function<int(cons
         if (!out.json()) std::cout << out.bold(fmt::format("== {} ({})", p.name, p.db.string())) << "\n";
         int code = 0;
         try {
-            code = run_naming_database(fn, p);
+            code = run_naming_database(fn, p, use);
         } catch (...) {
             Failure f = describe_failure(std::current_exception());
             std::cout.flush();

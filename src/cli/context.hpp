@@ -28,6 +28,8 @@ struct Globals {
     std::optional<int> busy_timeout_ms;
     std::string dialect;  // --dialect sqlite|d1
     std::string env;      // --env NAME: schema.toml's [env.NAME] and wrangler's
+    bool remote = false;  // --remote: D1 in Cloudflare, through wrangler
+    bool local = false;   // --local: wrangler's local D1, through wrangler
 };
 
 // Text on stdout/stderr; color only on a terminal and without NO_COLOR. With
@@ -56,6 +58,20 @@ private:
     bool stderr_tty_ = false;
 };
 
+// A private folder under the system's temporary directory, removed with
+// everything in it when the object goes.
+class TempDirectory {
+public:
+    TempDirectory();
+    ~TempDirectory();
+    TempDirectory(const TempDirectory&) = delete;
+    TempDirectory& operator=(const TempDirectory&) = delete;
+    const fs::path& path() const { return path_; }
+
+private:
+    fs::path path_;
+};
+
 // 12,345
 std::string thousands(std::int64_t n);
 
@@ -75,8 +91,12 @@ std::vector<Project> resolve_projects(const Globals& g, bool need_db = true);
 // Runs `fn` for each selected database; returns the worst exit code. With
 // several, every one runs even when one before it failed or threw (its error is
 // printed under its header), and a closing list gives each one's outcome.
+// With --remote/--local (D1 through wrangler): `snapshot` runs `fn` on a
+// snapshot of the database's schema and history (read-only commands), `refuse`
+// refuses (commands that write to the file), `own` leaves it to `fn`.
+enum class WranglerUse { snapshot, refuse, own };
 int for_each_project(const Globals& g, Output& out, const std::function<int(const Project&)>& fn,
-                     bool need_db = true);
+                     bool need_db = true, WranglerUse use = WranglerUse::snapshot);
 
 // Whether a proposal stops here: rows violate new constraints, the loss cannot
 // be resolved, or data would be lost without `allow_data_loss`. Says why and
@@ -103,5 +123,7 @@ void register_hash(CLI::App& app, Globals& g, int& exit_code);
 void register_rebase(CLI::App& app, Globals& g, int& exit_code);
 void register_lint(CLI::App& app, Globals& g, int& exit_code);
 void register_erd(CLI::App& app, Globals& g, int& exit_code);
+void register_embed(CLI::App& app, Globals& g, int& exit_code);
+void register_rollback_for(CLI::App& app, Globals& g, int& exit_code);
 
 }  // namespace schema::cli

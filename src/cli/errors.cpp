@@ -7,6 +7,7 @@
 
 #include "config.hpp"
 #include "schema/migrate.hpp"
+#include "schema/d1.hpp"
 #include "schema/verify.hpp"
 
 namespace schema::cli {
@@ -43,6 +44,9 @@ Failure describe_failure(const std::exception_ptr& error) {
         Failure f{2, std::string("schema: ") + e.what(), {}};
         f.where.push_back({{e.file().string(), e.line(), e.column(), 0}, e.problem(), {}, false});
         return f;
+    } catch (const d1::WranglerError& e) {
+        // Not installed, not logged in, no such database: the setup (2); else what D1 refused (1).
+        return {e.setup() ? 2 : 1, std::string("schema: ") + e.what(), {}};
     } catch (const sqlite::Error& e) {
         return {2, std::string("schema: ") + e.what(), {}};
     } catch (const std::logic_error& e) {

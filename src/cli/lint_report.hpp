@@ -10,7 +10,13 @@
 
 namespace schema::cli {
 
-std::vector<LintFinding> lint_project(const Project& p);
+// Which migrations: the pending ones of the project's database, or offline
+// those a git revision lacks (--git-base) or the newest N (--latest).
+struct LintSelection {
+    std::string git_base;
+    int latest = 0;
+};
+std::vector<LintFinding> lint_project(const Project& p, const LintSelection& selection = {});
 // An error finding its file does not accept.
 bool lint_fails(const std::vector<LintFinding>& findings);
 std::string lint_markdown(const std::vector<LintFinding>& findings);

@@ -56,6 +56,15 @@ Schema parse_declared(const std::vector<SourceFile>& sources, Dialect dialect) {
     return s;
 }
 
+std::string Project::db_label() const {
+    if (wrangler) return wrangler->database + " (" + wrangler->where() + ")";
+    if (dialect == Dialect::d1 && !d1_name.empty()) {
+        if (d1_local_file) return d1_name + " (local)";
+        if (db.empty() && d1_no_local_yet) return d1_name + " (local, not created yet)";
+    }
+    return db.empty() ? std::string("(no database)") : db.string();
+}
+
 Target target_of(const Project& p) { return Target{p.db, p.history(), p.busy_timeout_ms}; }
 
 }  // namespace schema::cli

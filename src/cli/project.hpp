@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "schema/d1.hpp"
 #include "schema/ddl.hpp"
 #include "schema/dialect.hpp"
 #include "schema/diff.hpp"
@@ -33,9 +34,19 @@ struct Project {
     std::string d1_database;              // which [[d1_databases]] entry of wrangler's config
     bool migrations_dir_explicit = false;  // set in schema.toml or with --dir (else D1 asks wrangler)
     std::string no_db_reason;              // D1: why no local database was picked (said if one is needed)
+    // D1: wrangler's name of the database (database_name), and whether no local
+    // database exists yet (before the first `wrangler d1 migrations apply --local`:
+    // `schema diff` starts from an empty one, as for a new SQLite file).
+    std::string d1_name;
+    bool d1_no_local_yet = false;
+    bool d1_local_file = false;            // p.db is wrangler's own local file (under .wrangler/state)
+    std::optional<d1::Wrangler> wrangler;  // --remote / --local: reached through wrangler
     fs::path config_file;                  // the schema.toml read, if any
 
     migrate::HistoryTables history() const { return {tracking_table, wrangler_table, dialect == Dialect::d1}; }
+    // How messages name the database: its file, or for wrangler's local D1 file
+    // the D1 database's name and where it lives ("app-db (local)").
+    std::string db_label() const;
 };
 
 // For the D1 dialect, what wrangler's config says about the database: its

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "project.hpp"
+#include "schema/diagnostic.hpp"
 #include "schema/files.hpp"
 
 namespace schema::cli {
@@ -76,12 +77,56 @@ std::vector<D1Entry> entries_in(const nlohmann::json& o) {
     return out;
 }
 
+// JSONC as wrangler reads it (comments, and a comma before } or ]): the
+// trailing commas become spaces, so that positions in errors stay those of the
+// file; comments are left to the JSON parser, which skips them.
+std::string without_trailing_commas(std::string_view text) {
+    std::string out(text);
+    enum { code, string, line_comment, block_comment } state = code;
+    std::size_t pending_comma = std::string::npos;  // a comma not yet followed by a value
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const char c = out[i];
+        const char next = i + 1 < out.size() ? out[i + 1] : '\0';
+        switch (state) {
+            case string:
+                if (c == '\\') ++i;
+                else if (c == '"') state = code;
+                break;
+            case line_comment:
+                if (c == '\n') state = code;
+                break;
+            case block_comment:
+                if (c == '*' && next == '/') state = code, ++i;
+                break;
+            case code:
+                if (c == '/' && (next == '/' || next == '*')) {
+                    state = next == '/' ? line_comment : block_comment;
+                    ++i;
+                    break;
+                }
+                if (c == ' ' || c == '\t' || c == '\r' || c == '\n') break;
+                if ((c == '}' || c == ']') && pending_comma != std::string::npos) out[pending_comma] = ' ';
+                pending_comma = c == ',' ? i : std::string::npos;
+                if (c == '"') state = string;
+                break;
+        }
+    }
+    return out;
+}
+
 WranglerConfig read_json(const fs::path& file) {
     nlohmann::json root;
+    const std::string text = read_file(file);
     try {
-        root = nlohmann::json::parse(read_file(file), nullptr, true, /*ignore_comments=*/true);
+        root = nlohmann::json::parse(without_trailing_commas(text), nullptr, true, /*ignore_comments=*/true);
     } catch (const nlohmann::json::parse_error& e) {
-        throw InputError(fmt::format("{}: {}", file.string(), e.what()));
+        // "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error ..."
+        // as file:line:col and what is wrong.
+        std::string what = e.what();
+        if (auto colon = what.find(": "); what.rfind("[json.exception", 0) == 0 && colon != std::string::npos)
+            what = what.substr(colon + 2);
+        const auto pos = LineIndex(text).position(file.string(), e.byte > 0 ? e.byte - 1 : 0);
+        throw InputError(fmt::format("{}:{}:{}: {}", file.string(), pos.line, pos.col, what));
     }
     WranglerConfig c;
     c.top = entries_in(root);
@@ -173,6 +218,7 @@ void apply_wrangler_config(Project& p, const fs::path& dir, const std::string& b
         p.migrations_dir = (dir / (entry && !entry->migrations_dir.empty() ? entry->migrations_dir : "migrations"))
                                .lexically_normal();
     if (entry && !entry->migrations_table.empty()) p.wrangler_table = entry->migrations_table;
+    if (entry) p.d1_name = entry->database_name.empty() ? entry->binding : entry->database_name;
 
     // Backups stay out of wrangler's state directory (and its listing of databases).
     if (p.backup_dir.empty()) p.backup_dir = (dir / ".wrangler" / "schema-backups").lexically_normal();
@@ -183,7 +229,9 @@ void apply_wrangler_config(Project& p, const fs::path& dir, const std::string& b
         auto files = local_d1_files(dir);
         if (files.size() == 1 && entries.size() <= 1) {
             p.db = files.front();
+            p.d1_local_file = true;
         } else if (files.empty()) {
+            p.d1_no_local_yet = true;
             p.no_db_reason = "no local D1 database under .wrangler/state yet: `wrangler d1 migrations apply NAME "
                              "--local` creates it; or pass --db FILE";
         } else {

@@ -123,6 +123,24 @@ const char* layout_name(Layout l) {
     return "";
 }
 
+Migration migration_from_text(std::int64_t version, const std::string& name, std::string_view up,
+                              std::optional<std::string_view> down) {
+    Migration m;
+    m.version = version;
+    m.name = name;
+    m.up_path = fmt::format("{:04}_{}.sql", version, name);
+    m.checksum = sha256_hex(up);
+    m.up_sql = std::string(without_utf8_bom(up));
+    m.up_script = sqlite::split_script(m.up_sql);
+    if (down) {
+        m.down_path = fs::path("rollback") / m.up_path;
+        m.down_checksum = sha256_hex(*down);
+        m.down_sql = std::string(without_utf8_bom(*down));
+        m.down_script = sqlite::split_script(m.down_sql);
+    }
+    return m;
+}
+
 std::string Migration::label() const {
     if (up_path.filename() == "up.sql") return up_path.parent_path().filename().string();
     return up_path.stem().string();

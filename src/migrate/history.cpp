@@ -81,7 +81,8 @@ std::string unnumbered_message(const Unnumbered& u, const Directory& dir) {
 }
 
 std::vector<std::string> validate(const Directory& dir, const std::vector<Applied>* applied,
-                                  const std::vector<Unnumbered>& wrangler_files) {
+                                  const std::vector<Unnumbered>& wrangler_files,
+                                  std::vector<std::string>* missing_rollbacks) {
     std::vector<std::string> out = dir.problems;
     // Without wrangler, a file without a number is just not a migration.
     if (wrangler_files.empty())
@@ -97,7 +98,9 @@ std::vector<std::string> validate(const Directory& dir, const std::vector<Applie
                                       prev.label(), cur.label()));
     }
     for (const auto& m : dir.migrations) {
-        if (!m.down_path) out.push_back(fmt::format("{}: no rollback file", m.up_path.string()));
+        if (!m.down_path)
+            (missing_rollbacks ? *missing_rollbacks : out)
+                .push_back(fmt::format("{}: no rollback file", m.up_path.string()));
         // What apply would refuse to run: SQLite would not read the file to its end.
         if (!m.up_script.fully_readable())
             out.push_back(fmt::format("{}:{}: {}", m.up_path.string(), m.up_script.unread_line,

@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <cctype>
 #include <csignal>
@@ -61,6 +62,18 @@ int wait_for_writer(void* timeout_ms, int attempts) {
     return 1;
 }
 
+// How often a long statement or a backup reports progress: 250 ms, or
+// SCHEMA_PROGRESS_MS (tests use a shorter one, so that a phase shorter than
+// 250 ms is seen too).
+std::chrono::milliseconds progress_interval() {
+    static const std::chrono::milliseconds interval = [] {
+        const char* v = std::getenv("SCHEMA_PROGRESS_MS");
+        const long ms = v ? std::strtol(v, nullptr, 10) : 0;
+        return std::chrono::milliseconds(ms > 0 ? ms : 250);
+    }();
+    return interval;
+}
+
 std::string signal_name(int signal) { return signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "a signal"; }
 
 // The table an INSERT ... SELECT copies rows into, or empty for other statements.
@@ -94,6 +107,43 @@ std::string copied_from(std::string_view statement) {
     } catch (const std::exception&) {
     }
     return {};
+}
+
+// The table a CREATE [UNIQUE] INDEX is built on (unquoted), or empty for other statements.
+std::string indexed_table(std::string_view statement) {
+    try {
+        auto toks = tokenize(statement.substr(0, std::min<std::size_t>(statement.size(), 4000)));
+        std::size_t i = 0;
+        if (toks.empty() || !toks[0].is("create")) return {};
+        if (++i < toks.size() && toks[i].is("unique")) ++i;
+        if (i >= toks.size() || !toks[i].is("index")) return {};
+        while (i < toks.size() && !toks[i].is("on")) ++i;
+        if (i + 1 >= toks.size()) return {};
+        // The table is not schema-qualified (SQLite takes the index's schema).
+        return toks[i + 1].text;
+    } catch (const std::exception&) {
+    }
+    return {};
+}
+
+// The instructions one row takes in a statement's program (EXPLAIN): every
+// loop of the program body (a Next or SorterNext back to its loop's top, the
+// Goto that resumes a SELECT's coroutine) up to the Halt that ends the body;
+// the set-up after it runs once. Its running count over this times the rows
+// it reads is how far it is. 0 when it cannot be told.
+double instructions_per_row(sqlite::Database& db, std::string_view statement) {
+    auto explain = db.prepare("EXPLAIN " + std::string(statement));
+    double length = 0, per_row = 0;
+    bool body = true;
+    while (explain.step()) {  // addr, opcode, p1, p2, ...
+        ++length;
+        const std::string op = explain.text(1);
+        const auto addr = explain.integer(0), p1 = explain.integer(2), p2 = explain.integer(3);
+        if (op == "Halt" && p1 == 0) body = false;
+        if (body && (op == "Next" || op == "Prev" || op == "SorterNext" || op == "Goto") && p2 < addr)
+            per_row += double(addr - p2 + 1);
+    }
+    return per_row > 0 ? per_row : length / 2;
 }
 
 }  // namespace
@@ -170,7 +220,7 @@ void Runner::take_backup(const std::string& label) {
     auto last = started;
     fs::path copy = backup_database(reader, db_path_, backup, label, [&](double done) {
         const auto now = std::chrono::steady_clock::now();
-        if (now - last < std::chrono::milliseconds(250) || done >= 1) return;
+        if (now - last < progress_interval() || done >= 1) return;
         last = now;
         const double ms = std::chrono::duration<double, std::milli>(now - started).count();
         Event e{Event::Kind::progress, 0, {}, db_path_.string(), ms, "backup"};
@@ -257,7 +307,7 @@ void require_wrangler_layout(const Directory& dir) {
 // its file and line: one SQLite would not read to its end (a NUL byte), a
 // statement the dialect refuses (transaction control, pragmas that cannot take
 // effect in the migration's transaction), a misplaced PRAGMA foreign_keys.
-void Runner::refuse_unrunnable(const Migration& m, bool forward) const {
+void refuse_unrunnable(const Migration& m, bool forward, Dialect dialect) {
     const std::string& sql = forward ? m.up_sql : m.down_sql;
     const sqlite::Script& script = forward ? m.up_script : m.down_script;
     const std::string file = (forward ? m.up_path : *m.down_path).string();
@@ -267,12 +317,11 @@ void Runner::refuse_unrunnable(const Migration& m, bool forward) const {
     if (!script.fully_readable())
         throw MigrationFailed(file, script.unread_line, "(a NUL byte)", sqlite::unreadable_message(),
                               MigrationFailed::Outcome::refused);
-    const Dialect dialect = d1() ? Dialect::d1 : Dialect::sqlite;
     for (const auto& st : script.statements) {
         std::string why = migration_statement_refusal(st.text(sql), dialect);
         if (!why.empty()) refuse(st, why);
     }
-    if (d1()) return;
+    if (dialect == Dialect::d1) return;
     if (auto misplaced = foreign_keys_mode(sql, script).misplaced)
         refuse(*misplaced, "PRAGMA foreign_keys cannot take effect here: it does nothing inside the migration's "
                            "transaction, so the runner sets it before the transaction from a PRAGMA foreign_keys = "
@@ -334,7 +383,7 @@ std::map<std::string, std::set<std::string>> foreign_key_parents(sqlite::Databas
 // tables the migration changed (schema or rows) and the tables that reference
 // them can have new violations, so only they fail the migration. Violations
 // elsewhere were there before it: a warning names them.
-void Runner::check_foreign_keys(const std::set<std::string>& changed) {
+void Runner::check_foreign_keys(const std::set<std::string>& changed, const CheckingTable& checking) {
     std::set<std::string> scope;
     auto existing = table_definitions(db_);
     for (const auto& t : changed)
@@ -343,8 +392,13 @@ void Runner::check_foreign_keys(const std::set<std::string>& changed) {
     for (const auto& [child, parents] : parents_of)
         for (const auto& parent : parents)
             if (changed.count(parent)) scope.insert(child);
+    auto check = [&](const std::string& table) {
+        const std::string pragma = "PRAGMA foreign_key_check(" + sqlite::quote(table) + ")";
+        checking(table, pragma);
+        return db_.prepare(pragma);
+    };
     for (const auto& table : scope) {
-        auto st = db_.prepare("PRAGMA foreign_key_check(" + sqlite::quote(table) + ")");
+        auto st = check(table);
         if (st.step())
             throw sqlite::Error(SQLITE_CONSTRAINT_FOREIGNKEY,
                                 fmt::format("FOREIGN KEY check failed: a row of {} (rowid {}) references a missing "
@@ -357,7 +411,7 @@ void Runner::check_foreign_keys(const std::set<std::string>& changed) {
     std::map<std::string, std::int64_t> elsewhere;  // table -> rows that violate
     for (const auto& [child, parents] : parents_of) {
         if (scope.count(child)) continue;
-        auto st = db_.prepare("PRAGMA foreign_key_check(" + sqlite::quote(child) + ")");
+        auto st = check(child);
         while (st.step()) ++elsewhere[st.text(0)];
     }
     if (elsewhere.empty()) return;
@@ -409,13 +463,12 @@ bool Runner::run_in_transaction(const Migration& m, bool forward) {
             take_backup((forward ? "applying " : "rolling back ") + m.label());
             backup_pending_ = false;
         }
-        // A long statement (the copy of a rebuild) reports progress, and every
-        // INSERT ... SELECT how many rows it copied.
-        // A long statement (the copy of a rebuild) reports its phase, how far
-        // it is and how long it should take: the handler runs every
-        // kStepsPerTick instructions, and a copy takes about as many per row
-        // as its program has (EXPLAIN), so instructions so far over that times
-        // the rows of the table it reads is the fraction done.
+        // A long statement (a rebuild's copy, an index, the foreign-key check)
+        // reports its phase, how far it is and how long it should take: the
+        // handler runs every kStepsPerTick instructions, and the statement takes
+        // instructions_per_row() for each row of the table it reads, so the
+        // instructions so far over that times the rows is the fraction done.
+        // Every INSERT ... SELECT also reports how many rows it copied.
         constexpr int kStepsPerTick = 20000;
         struct Ticker {
             const Migration* m;
@@ -434,13 +487,23 @@ bool Runner::run_in_transaction(const Migration& m, bool forward) {
             ticker.ticks = 0;
             ticker.phase_start = std::chrono::steady_clock::now();
         };
+        // The rows a statement reads from `table` and the instructions each
+        // takes; zeros (no percentage) when either cannot be told.
+        auto size_of = [&](const std::string& table, std::string_view statement) -> std::pair<std::int64_t, double> {
+            try {
+                return {db_.query_int("SELECT count(*) FROM main." + sqlite::quote(table)),
+                        instructions_per_row(db_, statement)};
+            } catch (const sqlite::Error&) {
+                return {0, 0};  // the statement itself will say what is wrong
+            }
+        };
         sqlite3_progress_handler(
             db_.get(), kStepsPerTick,
             [](void* p) -> int {
                 auto* t = static_cast<Ticker*>(p);
                 ++t->ticks;
                 auto now = std::chrono::steady_clock::now();
-                if (now - t->last >= std::chrono::milliseconds(250)) {
+                if (now - t->last >= progress_interval()) {
                     t->last = now;
                     Event e{Event::Kind::progress, t->m->version, t->m->name, t->table,
                             std::chrono::duration<double, std::milli>(now - t->start).count(), {}};
@@ -482,40 +545,13 @@ bool Runner::run_in_transaction(const Migration& m, bool forward) {
                     const std::string from = copied_from(text);
                     if (!from.empty()) {
                         // The size of the copy, and the instructions a row takes.
-                        std::int64_t rows = 0;
-                        double steps = 0;
-                        try {
-                            rows = db_.query_int("SELECT count(*) FROM main." + sqlite::quote(from));
-                            // A row's instructions: the loops of the program body (every
-                            // jump back: a Next to its loop's top, the Goto that resumes a
-                            // SELECT's coroutine), up to the Halt that ends the body; the
-                            // set-up after it runs once (addr, opcode, p1, p2, ...).
-                            auto explain = db_.prepare("EXPLAIN " + std::string(text));
-                            double length = 0;
-                            bool body = true;
-                            while (explain.step()) {
-                                ++length;
-                                const std::string op = explain.text(1);
-                                const auto addr = explain.integer(0), p1 = explain.integer(2), p2 = explain.integer(3);
-                                if (op == "Halt" && p1 == 0) body = false;
-                                if (body && (op == "Next" || op == "Prev" || op == "Goto") && p2 < addr)
-                                    steps += double(addr - p2 + 1);
-                            }
-                            if (steps <= 0) steps = length / 2;
-                        } catch (const sqlite::Error&) {
-                            rows = 0;  // the statement itself will say what is wrong
-                        }
+                        auto [rows, steps] = size_of(from, text);
                         begin_phase("copy", from, rows, steps);
+                    } else if (const std::string table = indexed_table(text); !table.empty()) {
+                        auto [rows, steps] = size_of(table, text);
+                        begin_phase("indexes", table, rows, steps);
                     } else {
-                        auto first = sqlite::leading_tokens(text, 3);
-                        auto is = [&](std::size_t i, const char* w) {
-                            return i < first.size() && first[i].size() == std::strlen(w) &&
-                                   std::equal(first[i].begin(), first[i].end(), w, [](char a, char b) {
-                                       return std::tolower(static_cast<unsigned char>(a)) == b;
-                                   });
-                        };
-                        const bool index = is(0, "create") && (is(1, "index") || (is(1, "unique") && is(2, "index")));
-                        begin_phase(index ? "indexes" : "statements", {}, 0, 0);
+                        begin_phase("statements", {}, 0, 0);
                     }
                     if (d1()) return true;
                     auto pragma = parse_pragma(text);
@@ -541,7 +577,6 @@ bool Runner::run_in_transaction(const Migration& m, bool forward) {
         }
         if (check_keys) {
             sqlite3_set_authorizer(db_.get(), nullptr, nullptr);  // the writes are recorded; the check reads
-            begin_phase("foreign-key check", {}, 0, 0);
             // After the last statement; reported as a statement of its own.
             std::set<std::string> changed = std::move(written.names);
             auto tables_after = table_definitions(db_);
@@ -550,7 +585,10 @@ bool Runner::run_in_transaction(const Migration& m, bool forward) {
                 if (it == tables_before.end() || it->second != definition) changed.insert(name);
             }
             try {
-                check_foreign_keys(changed);
+                check_foreign_keys(changed, [&](const std::string& table, const std::string& pragma) {
+                    auto [rows, steps] = size_of(table, pragma);
+                    begin_phase("foreign-key check", table, rows, steps);
+                });
             } catch (const sqlite::Error& e) {
                 // e.g. "foreign key mismatch": a key that references no unique key
                 stop_watching();
@@ -644,7 +682,7 @@ ReadTransaction::~ReadTransaction() {
 // Counts those this run ran: not those another runner ran meanwhile.
 int Runner::run_all(const std::vector<const Migration*>& migrations, bool forward, bool dry_run) {
     reads_.reset();
-    for (auto m : migrations) refuse_unrunnable(*m, forward);
+    for (auto m : migrations) refuse_unrunnable(*m, forward, d1() ? Dialect::d1 : Dialect::sqlite);
     if (dry_run) {
         for (auto m : migrations)
             // The SQL that would run, as it would run (the runner's own
@@ -728,7 +766,7 @@ void Runner::run_untracked(const Migration& m) {
         ~Untracked() { flag = false; }
     } untracked{untracked_};
     wait_for_writers();
-    refuse_unrunnable(m, true);
+    refuse_unrunnable(m, true, d1() ? Dialect::d1 : Dialect::sqlite);
     backup_pending_ = backup.enabled && !db_path_.empty();
     db_.exec("PRAGMA foreign_keys = ON");
     run_in_transaction(m, true);

@@ -11,6 +11,13 @@
 namespace schema::migrate {
 
 namespace {
+// wrangler records CURRENT_TIMESTAMP ("2026-12-03 05:45:16", UTC); the runner
+// ISO 8601 with milliseconds. wrangler's times are read in the runner's format,
+// so that one history shows one format (as written when it is not a time).
+constexpr const char* kWranglerTime = "coalesce(strftime('%Y-%m-%dT%H:%M:%fZ', applied_at), applied_at)";
+}  // namespace
+
+namespace {
 std::string utc_now(const char* format) {
     auto now = std::chrono::system_clock::now();
     auto secs = std::chrono::system_clock::to_time_t(now);
@@ -99,7 +106,7 @@ std::vector<Applied> Tracker::applied(const Directory& dir) const {
     std::map<std::int64_t, Applied> by_version;
     for (auto& a : own) by_version.emplace(a.version, std::move(a));
 
-    auto st = db_.prepare(fmt::format("SELECT name, applied_at FROM {} ORDER BY id", sqlite::quote(tables_.wrangler)));
+    auto st = db_.prepare(fmt::format("SELECT name, {} FROM {} ORDER BY id", kWranglerTime, sqlite::quote(tables_.wrangler)));
     while (st.step()) {
         const std::string file = st.text(0);
         auto it = by_file.find(file);
@@ -127,7 +134,7 @@ std::vector<Applied> Tracker::applied(const Directory& dir) const {
 std::vector<std::pair<std::string, std::string>> Tracker::wrangler_unnumbered() const {
     std::vector<std::pair<std::string, std::string>> out;
     if (!table_exists(tables_.wrangler)) return out;
-    auto st = db_.prepare(fmt::format("SELECT name, applied_at FROM {} ORDER BY id", sqlite::quote(tables_.wrangler)));
+    auto st = db_.prepare(fmt::format("SELECT name, {} FROM {} ORDER BY id", kWranglerTime, sqlite::quote(tables_.wrangler)));
     while (st.step())
         if (!version_of_file(st.text(0))) out.emplace_back(st.text(0), st.text(1));
     return out;

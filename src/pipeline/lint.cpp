@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "schema/git.hpp"
 #include "schema/inspect.hpp"
 
 namespace schema {
@@ -230,22 +231,33 @@ Renames renames_in(const migrate::Migration& m, const Schema& before) {
 const char* severity_name(LintFinding::Severity s) { return s == Severity::error ? "error" : "warning"; }
 
 std::vector<LintFinding> lint(const Target& target, const migrate::Directory& dir, const LintOptions& options) {
-    Baseline base = baseline(target, migrate::Directory{});  // the live schema alone
-    std::vector<migrate::Applied> applied;
-    if (base.database_exists) applied = migrate::recorded_history(base.live_db, target.history, dir);
+    // Online: the live schema, and the versions the database has not applied.
+    // Offline: an empty schema that the earlier migrations are replayed onto.
+    Baseline base;
     std::set<std::int64_t> done;
-    for (const auto& a : applied) done.insert(a.version);
+    if (!options.only) {
+        base = baseline(target, migrate::Directory{});  // the live schema alone
+        if (base.database_exists)
+            for (const auto& a : migrate::recorded_history(base.live_db, target.history, dir)) done.insert(a.version);
+    }
     sqlite::Database* live = base.database_exists ? &base.live_db : nullptr;
+    auto judged = [&](const migrate::Migration& m) {
+        return options.only ? options.only->count(m.version) > 0 : !done.count(m.version);
+    };
 
     std::vector<LintFinding> out;
     auto shadow = build_shadow(base.schema);
     Schema before = base.schema;
     for (const auto& m : dir.migrations) {
-        if (done.count(m.version)) continue;
+        if (!options.only && done.count(m.version)) continue;  // in the live schema already
         replay_on_shadow(shadow, m.up_sql, m.up_path.string(), &m.up_script);
         InspectOptions io;
         io.origin = m.up_path.string();
         Schema after = inspect(shadow, io);
+        if (!judged(m)) {  // offline: a migration before the ones judged
+            before = std::move(after);
+            continue;
+        }
         std::vector<LintFinding> found;
         FileLinter f{m, before, after, live, options, found};
         for (const auto& c : diff(before, after, renames_in(m, before)).changes) f.change(c);
@@ -261,6 +273,26 @@ std::vector<LintFinding> lint(const Target& target, const migrate::Directory& di
         live = nullptr;  // after the first pending file, the live rows no longer describe the tables
     }
     return out;
+}
+
+std::set<std::int64_t> versions_added_since(const migrate::Directory& dir, const std::string& revision) {
+    if (!git::in_work_tree(dir.root))
+        throw InputError(fmt::format("{} is not in a git work tree (or git cannot run): name the migrations to "
+                                     "lint with --latest N",
+                                     dir.root.string()));
+    std::set<std::string> theirs;
+    for (const auto& f : git::files_at(dir.root, git::resolve_commit(dir.root, revision))) theirs.insert(f);
+    std::set<std::int64_t> added;
+    for (const auto& m : dir.migrations)
+        if (!theirs.count(m.up_path.lexically_relative(dir.root).generic_string())) added.insert(m.version);
+    return added;
+}
+
+std::set<std::int64_t> latest_versions(const migrate::Directory& dir, int count) {
+    std::set<std::int64_t> all, latest;
+    for (const auto& m : dir.migrations) all.insert(m.version);
+    for (auto it = all.rbegin(); it != all.rend() && int(latest.size()) < count; ++it) latest.insert(*it);
+    return latest;
 }
 
 }  // namespace schema

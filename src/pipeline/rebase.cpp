@@ -96,10 +96,7 @@ void split(const migrate::Directory& dir, const RebaseOptions& o, RebasePlan& pl
                                          "branch's)",
                                          dir.root.string()));
         // The commit, resolved once: every later read is of that commit.
-        auto resolved = git::run(dir.root, {"rev-parse", "--verify", "--quiet", "--end-of-options",
-                                            o.base + "^{commit}"});
-        if (resolved.code != 0) throw InputError(fmt::format("git knows no revision {}", o.base));
-        const std::string commit = resolved.out.substr(0, resolved.out.find('\n'));
+        const std::string commit = git::resolve_commit(dir.root, o.base);
         std::set<std::string> theirs;
         for (const auto& f : git::files_at(dir.root, commit)) theirs.insert(f);
         for (const auto* m : all)

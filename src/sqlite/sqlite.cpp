@@ -42,12 +42,17 @@ Database Database::open(const std::string& path, Mode mode) {
 
 Database Database::memory() { return open(":memory:", Mode::create); }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database Database::borrow(sqlite3* db) { return Database(db, false); }
+
+Database::~Database() {
+    if (owned_) sqlite3_close_v2(db_);
+}
 
 Database& Database::operator=(Database&& o) noexcept {
     if (this != &o) {
-        sqlite3_close_v2(db_);
+        if (owned_) sqlite3_close_v2(db_);
         db_ = o.db_;
+        owned_ = o.owned_;
         o.db_ = nullptr;
     }
     return *this;

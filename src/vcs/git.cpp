@@ -1,10 +1,5 @@
 #include "schema/git.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -12,35 +7,11 @@
 #include <sstream>
 
 #include "schema/diagnostic.hpp"
-
-extern char** environ;
+#include "schema/process.hpp"
 
 namespace schema::git {
 
 namespace {
-
-// Reads both pipes until the child closes them (poll, so that neither fills up
-// while the other is read).
-void drain(int out_fd, int err_fd, std::string& out, std::string& err) {
-    pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
-    char buf[65536];
-    int open = 2;
-    while (open > 0) {
-        if (poll(fds, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            break;
-        }
-        for (int i = 0; i < 2; ++i) {
-            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-            ssize_t n = read(fds[i].fd, buf, sizeof buf);
-            if (n > 0) (i == 0 ? out : err).append(buf, std::size_t(n));
-            else if (n == 0 || errno != EINTR) {
-                fds[i].fd = -1;
-                --open;
-            }
-        }
-    }
-}
 
 // The folder to run git in for `file`, and the file's path from there.
 std::pair<fs::path, std::string> where(const fs::path& file) {
@@ -52,45 +23,11 @@ std::pair<fs::path, std::string> where(const fs::path& file) {
 }  // namespace
 
 Output run(const fs::path& dir, const std::vector<std::string>& args) {
-    Output r;
-    int out_pipe[2], err_pipe[2];
-    if (pipe2(out_pipe, O_CLOEXEC) != 0) return r;
-    if (pipe2(err_pipe, O_CLOEXEC) != 0) {
-        close(out_pipe[0]);
-        close(out_pipe[1]);
-        return r;
-    }
-    std::vector<std::string> argv_s{"git", "-c", "core.quotepath=off", "--no-pager"};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addchdir_np(&fa, dir.c_str());
-    pid_t pid = -1;
-    const int rc = posix_spawnp(&pid, "git", &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(out_pipe[1]);
-    close(err_pipe[1]);
-    if (rc != 0) {
-        close(out_pipe[0]);
-        close(err_pipe[0]);
-        r.code = 127;
-        r.err = "cannot run git";
-        return r;
-    }
-    drain(out_pipe[0], err_pipe[0], r.out, r.err);
-    close(out_pipe[0]);
-    close(err_pipe[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return r;
+    std::vector<std::string> all{"-c", "core.quotepath=off", "--no-pager"};
+    all.insert(all.end(), args.begin(), args.end());
+    auto r = process::run("git", all, dir);
+    if (r.code == 127 && r.err.empty()) r.err = "cannot run git";
+    return {r.code, std::move(r.out), std::move(r.err)};
 }
 
 bool in_work_tree(const fs::path& dir) {
@@ -120,6 +57,12 @@ std::optional<std::string> show(const fs::path& file, const std::string& commit)
 std::string diff_since(const fs::path& file, const std::string& commit) {
     auto [dir, path] = where(file);
     return run(dir, {"diff", "--no-color", "--no-ext-diff", commit, "--", path}).out;
+}
+
+std::string resolve_commit(const fs::path& dir, const std::string& revision) {
+    auto resolved = run(dir, {"rev-parse", "--verify", "--quiet", "--end-of-options", revision + "^{commit}"});
+    if (resolved.code != 0) throw InputError(fmt::format("git knows no revision {}", revision));
+    return resolved.out.substr(0, resolved.out.find('\n'));
 }
 
 std::vector<std::string> files_at(const fs::path& dir, const std::string& revision) {

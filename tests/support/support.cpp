@@ -161,8 +161,13 @@ namespace {
 // settings a developer may have exported (each test says what it sets), plus `env`.
 std::vector<std::string> child_environment(const std::vector<std::pair<std::string, std::string>>& env) {
     std::vector<std::string> out;
+    auto overridden = [&](std::string_view entry) {
+        for (const auto& [k, v] : env)
+            if (entry.size() > k.size() && entry.compare(0, k.size(), k) == 0 && entry[k.size()] == '=') return true;
+        return false;
+    };
     for (char** e = environ; *e; ++e)
-        if (std::string_view(*e).rfind("SCHEMA_", 0) != 0) out.emplace_back(*e);
+        if (std::string_view(*e).rfind("SCHEMA_", 0) != 0 && !overridden(*e)) out.emplace_back(*e);
     for (const auto& [k, v] : env) out.push_back(k + "=" + v);
     return out;
 }

@@ -1,0 +1,71 @@
+// A D1 database reached through the `wrangler` CLI the user already has and
+// trusts, the same way for --remote (Cloudflare) and --local (wrangler's local
+// database): `schema` reads the schema and history with `wrangler d1 execute
+// --json`, applies with `wrangler d1 migrations apply` (so that D1's own
+// d1_migrations stays the source of truth) and rolls back with one `wrangler d1
+// execute --command` batch. docs/d1.md lists each command and why.
+#pragma once
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "schema/migrate.hpp"
+
+namespace schema::d1 {
+
+namespace fs = std::filesystem;
+
+struct Wrangler {
+    std::string database;    // the name (or binding) wrangler knows it by
+    bool remote = true;      // --remote, or --local
+    std::string env;         // wrangler's --env
+    fs::path dir = ".";      // where wrangler's config is
+    std::string program = "wrangler";  // SCHEMA_WRANGLER overrides: another executable
+
+    std::string where() const { return remote ? "remote" : "local"; }
+};
+
+// wrangler failed: the command (as typed at a shell) and what wrangler said.
+// `setup` when it is not the database's doing (wrangler missing, not logged in,
+// an unknown database): the command line exits 2 for those.
+class WranglerError : public std::runtime_error {
+public:
+    WranglerError(std::string command, std::string message, bool setup);
+    const std::string& command() const { return command_; }
+    const std::string& message() const { return message_; }
+    bool setup() const { return setup_; }
+
+private:
+    std::string command_, message_;
+    bool setup_;
+};
+
+// The rows of each statement of `sql` (`wrangler d1 execute NAME --json --command`).
+std::vector<nlohmann::json> execute(const Wrangler& w, const std::string& sql);
+
+// A local SQLite file at `file` holding the database's schema (every object's
+// text, as sqlite_master has it) and its history tables' rows: what `status`,
+// `check`, `diff` and `inspect` read. No table rows: the checks that count rows
+// run when the migration does.
+void snapshot(const Wrangler& w, const migrate::HistoryTables& tables, const fs::path& file);
+
+// `wrangler d1 migrations apply NAME`: every pending migration, each with its
+// d1_migrations row in one batch. Returns wrangler's output.
+std::string migrations_apply(const Wrangler& w);
+
+// Rolls `m` back: its rollback file and the removal of its history rows, in
+// one `wrangler d1 execute --command` batch (D1 runs a batch as a transaction).
+void roll_back(const Wrangler& w, const migrate::Migration& m, const migrate::HistoryTables& tables,
+               bool own_table_exists);
+
+// Before a change to a remote database: D1 Time Travel's bookmark for now
+// (`wrangler d1 time-travel info NAME --json`), to restore with `wrangler d1
+// time-travel restore NAME --bookmark=...`. For --local: `wrangler d1 export
+// NAME --local --output FILE` into `backup_dir`; returns the file.
+std::string backup(const Wrangler& w, const fs::path& backup_dir);
+
+}  // namespace schema::d1
