@@ -152,6 +152,29 @@ TEST_CASE("d1 remote: a rollback that fails leaves D1 as it was, its history row
     CHECK(test::query_one(r.remote, "SELECT name FROM d1_migrations") == "0001_init.sql");
 }
 
+TEST_CASE("d1 remote: a rollback too long for one wrangler argument is refused before the backup or any change") {
+    RemoteProject r;
+    REQUIRE(r.run({"diff", "-m", "init"}).code == 0);
+    REQUIRE(r.run({"--remote", "apply", "--no-backup"}).code == 0);
+    // 200 KiB of seed rows: more than the 128 KiB one argument can carry.
+    std::string rollback = "DROP TABLE notes;\nCREATE TABLE seeds (body TEXT);\n";
+    while (rollback.size() < 200 * 1024) rollback += "INSERT INTO seeds VALUES ('" + std::string(1000, 'x') + "');\n";
+    test::write_file(r.p.root() / "migrations/rollback/0001_init.sql", rollback);
+    REQUIRE(r.run({"hash"}).code == 0);
+    r.calls();
+    auto back = r.run({"--remote", "rollback"});
+    CHECK(back.code == 1);
+    CHECK(contains(back.err, "migrations/rollback/0001_init.sql"));
+    CHECK(contains(back.err, "one argument"));
+    CHECK(!contains(back.err, "install wrangler"));
+    for (const auto& c : r.calls()) {
+        CHECK(head(c, 2) != "d1 time-travel");  // no backup taken for a rollback that cannot run
+        for (const auto& a : c) CHECK(a.size() < 131072);
+    }
+    CHECK(test::query_one(r.remote, "SELECT count(*) FROM sqlite_master WHERE name = 'notes'") == "1");
+    CHECK(test::query_one(r.remote, "SELECT name FROM d1_migrations") == "0001_init.sql");
+}
+
 TEST_CASE("d1 remote: --local and --env go to wrangler as they are; refusals before anything runs") {
     RemoteProject r;
     REQUIRE(r.run({"diff", "-m", "init"}).code == 0);

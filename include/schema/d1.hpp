@@ -6,6 +6,7 @@
 // execute --command` batch. docs/d1.md lists each command and why.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -57,10 +58,24 @@ void snapshot(const Wrangler& w, const migrate::HistoryTables& tables, const fs:
 // d1_migrations row in one batch. Returns wrangler's output.
 std::string migrations_apply(const Wrangler& w);
 
-// Rolls `m` back: its rollback file and the removal of its history rows, in
-// one `wrangler d1 execute --command` batch (D1 runs a batch as a transaction).
-void roll_back(const Wrangler& w, const migrate::Migration& m, const migrate::HistoryTables& tables,
-               bool own_table_exists);
+// What rolls `m` back on D1: its rollback file and the removal of its history
+// rows, as one batch. Checked before anything runs: a statement D1 refuses, or
+// a batch longer than one command-line argument can be (the SQL goes to
+// wrangler as `--command=...`), is refused (MigrationFailed, refused).
+struct RollbackBatch {
+    const migrate::Migration* migration;
+    std::string sql;
+};
+RollbackBatch rollback_batch(const migrate::Migration& m, const migrate::HistoryTables& tables,
+                             bool own_table_exists);
+
+// Runs the batch with one `wrangler d1 execute --command` (D1 runs a batch as a
+// transaction).
+void roll_back(const Wrangler& w, const RollbackBatch& batch);
+
+// The longest `--command=SQL` argument the system passes to a program: Linux
+// takes one argument of at most 32 pages (131,072 bytes, its NUL included).
+constexpr std::size_t kMaxCommandArgument = 131072;
 
 // Before a change to a remote database: D1 Time Travel's bookmark for now
 // (`wrangler d1 time-travel info NAME --json`), to restore with `wrangler d1

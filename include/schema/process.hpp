@@ -11,6 +11,7 @@ namespace schema::process {
 
 struct Output {
     int code = -1;  // the program's exit code; 127 when it cannot be run; 128 + signal
+    int spawn_error = 0;  // why it could not be run (errno: ENOENT, E2BIG, ...), or 0
     std::string out, err;
 };
 

@@ -144,6 +144,7 @@ int rollback_through_wrangler(const RunOptions& o, const Project& p, Output& out
     auto dir = checked_for_d1(p);
     auto history = history_through_wrangler(p, dir);
     std::vector<const migrate::Migration*> targets;
+    std::vector<d1::RollbackBatch> batches;  // checked, all of them, before the backup and the first one runs
     for (auto it = history.applied.rbegin(); it != history.applied.rend(); ++it) {
         if (o.to ? it->version <= *o.to : int(targets.size()) >= o.steps.value_or(1)) break;
         const auto* m = dir.find(it->version);
@@ -155,14 +156,14 @@ int rollback_through_wrangler(const RunOptions& o, const Project& p, Output& out
             throw InputError(fmt::format("{}: no rollback file (wrangler writes none): write {} first",
                                          m->up_path.string(),
                                          dir.paths_for(m->version, m->name).second.string()));
-        migrate::refuse_unrunnable(*m, false, Dialect::d1);
+        batches.push_back(d1::rollback_batch(*m, p.history(), history.own_table));
         targets.push_back(m);
     }
     if (nothing_or_dry_run(o, p, out, targets, false)) return 0;
     backup_through_wrangler(o, p, out);
-    for (const auto* m : targets) {
-        d1::roll_back(*p.wrangler, *m, p.history(), history.own_table);
-        say(out, p, "rolled back", m, "(one wrangler d1 execute batch, " + p.wrangler->where() + ")");
+    for (const auto& batch : batches) {
+        d1::roll_back(*p.wrangler, batch);
+        say(out, p, "rolled back", batch.migration, "(one wrangler d1 execute batch, " + p.wrangler->where() + ")");
     }
     return 0;
 }

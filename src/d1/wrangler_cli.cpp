@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <chrono>
 #include <regex>
 
@@ -21,13 +22,15 @@ WranglerError::WranglerError(std::string command, std::string message, bool setu
 
 namespace {
 
+constexpr std::string_view kCommandOption = "--command=";
+
 // The command as it would be typed at a shell (SQL longer than a line elided).
 std::string shown(const Wrangler& w, const std::vector<std::string>& args) {
     std::string out = w.program;
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string a = args[i];
-        if (a.rfind("--command=", 0) == 0 && (a.size() > 70 || a.find('\n') != std::string::npos))
-            a = fmt::format("--command=<{} bytes of SQL>", a.size() - 10);
+        if (a.rfind(kCommandOption, 0) == 0 && (a.size() > 70 || a.find('\n') != std::string::npos))
+            a = fmt::format("{}<{} bytes of SQL>", kCommandOption, a.size() - kCommandOption.size());
         out += " " + process::shell_quote(a);
     }
     return out;
@@ -70,6 +73,8 @@ process::Output call(const Wrangler& w, std::vector<std::string> args) {
         args.push_back(w.env);
     }
     auto r = process::run(w.program, args, w.dir);
+    if (r.spawn_error == E2BIG)
+        throw WranglerError(shown(w, args), "its command line is longer than the system allows", false);
     if (r.code == 127 && r.out.empty() && r.err.empty())
         throw WranglerError(shown(w, args),
                             fmt::format("{} cannot be run: install wrangler (npm install --save-dev wrangler) and put "
@@ -103,7 +108,7 @@ void bind_json(sqlite::Statement& st, int index, const nlohmann::json& v) {
 std::vector<nlohmann::json> execute(const Wrangler& w, const std::string& sql) {
     auto args = d1_args(w, {"execute"});
     // One argument: SQL that starts with a comment ("-- ...") is not an option.
-    args.insert(args.end(), {"--json", "--command=" + sql});
+    args.insert(args.end(), {"--json", std::string(kCommandOption) + sql});
     auto r = call(w, args);
     nlohmann::json j;
     try {
@@ -167,10 +172,9 @@ void snapshot(const Wrangler& w, const migrate::HistoryTables& tables, const fs:
 
 std::string migrations_apply(const Wrangler& w) { return call(w, d1_args(w, {"migrations", "apply"})).out; }
 
-void roll_back(const Wrangler& w, const migrate::Migration& m, const migrate::HistoryTables& tables,
-               bool own_table_exists) {
-    if (!m.down_path) throw std::logic_error("roll_back: " + m.up_path.string() + " has no rollback");
-    const std::string file = m.down_path->string();
+RollbackBatch rollback_batch(const migrate::Migration& m, const migrate::HistoryTables& tables,
+                             bool own_table_exists) {
+    if (!m.down_path) throw std::logic_error("rollback_batch: " + m.up_path.string() + " has no rollback");
     migrate::refuse_unrunnable(m, false, Dialect::d1);
     std::string sql = m.down_sql;
     if (!sql.empty() && !sqlite3_complete(sql.c_str())) sql += "\n;";
@@ -178,14 +182,27 @@ void roll_back(const Wrangler& w, const migrate::Migration& m, const migrate::Hi
                        quote_string(m.up_path.filename().string()));
     if (own_table_exists)
         sql += fmt::format("DELETE FROM {} WHERE version = {};\n", sqlite::quote(tables.table), m.version);
+    if (kCommandOption.size() + sql.size() + 1 > kMaxCommandArgument)
+        throw migrate::MigrationFailed(
+            m.down_path->string(), 1, "(the whole file)",
+            fmt::format("the rollback is {} bytes with its history rows; wrangler takes the SQL as one argument "
+                        "(--command), which the system limits to {} bytes, and splitting it would give up the one "
+                        "batch that keeps the rollback and its history row together. Split the migration into "
+                        "smaller ones, or run the rollback by hand",
+                        sql.size(), kMaxCommandArgument - kCommandOption.size() - 1),
+            migrate::MigrationFailed::Outcome::refused);
+    return {&m, std::move(sql)};
+}
+
+void roll_back(const Wrangler& w, const RollbackBatch& batch) {
     auto args = d1_args(w, {"execute"});
-    args.insert(args.end(), {"--json", "--command=" + sql});
+    args.insert(args.end(), {"--json", std::string(kCommandOption) + batch.sql});
     try {
         call(w, args);
     } catch (const WranglerError& e) {
         if (e.setup()) throw;
         // One batch: D1 rolled all of it back, the history rows with it.
-        throw migrate::MigrationFailed(file, 0, e.command(), e.message(),
+        throw migrate::MigrationFailed(batch.migration->down_path->string(), 0, e.command(), e.message(),
                                        migrate::MigrationFailed::Outcome::rolled_back);
     }
 }

@@ -69,6 +69,7 @@ Output run(const std::string& program, const std::vector<std::string>& args, con
         close(out_pipe[0]);
         close(err_pipe[0]);
         r.code = 127;
+        r.spawn_error = rc;
         return r;
     }
     drain(out_pipe[0], err_pipe[0], r.out, r.err);
