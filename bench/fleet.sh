@@ -6,7 +6,12 @@
 # fleet at version 1; applying brings it to 3 (0002 rebuilds a table for a new
 # CHECK and NOT NULL, 0003 adds a column, an index and a table).
 #
-#   bench/fleet.sh [N]
+#   bench/fleet.sh [N [ROUNDS]]
+#
+# With ROUNDS, it then times schema and the floor in pairs, ROUNDS rounds at
+# -j1 and at -j2, rotating which runs first, each run on fresh copies: this
+# disk's drift between runs is larger than the difference measured, and a
+# pair shares the drift. It prints each round and the ratio of the sums.
 #
 # Needs a built tree (build/schema, build/fleet_floor), hyperfine, sqlite3 and python3:
 #   ./scripts/deps.sh --bench
@@ -15,6 +20,7 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 schema_bin="$repo/build/schema"
 [ -x "$schema_bin" ] || { echo "build first: cmake -S . -B build -G Ninja && cmake --build build" >&2; exit 2; }
 n=${1:-10000}
+rounds=${2:-0}
 out="$repo/bench/out"
 mkdir -p "$out"
 work="$(mktemp -d)"
@@ -63,9 +69,35 @@ hyperfine --warmup 1 --runs 5 --prepare "$reset" \
   -n "schema apply --fleet -j2" "$schema_bin apply --fleet 'tenants/*.db' -j 2 --no-backup > /dev/null" \
   -n "schema apply --fleet -j2, with backups" "$schema_bin apply --fleet 'tenants/*.db' -j 2 > /dev/null" \
   -n "SQLite alone (fleet_floor -j1)" "$repo/build/fleet_floor -j 1 'tenants/*.db' generated/0002_*.sql generated/0003_*.sql" \
+  -n "SQLite alone with a history row (fleet_floor --track -j1)" "$repo/build/fleet_floor -j 1 --track 'tenants/*.db' generated/0002_*.sql generated/0003_*.sql" \
   -n "SQLite alone (fleet_floor -j2)" "$repo/build/fleet_floor -j 2 'tenants/*.db' generated/0002_*.sql generated/0003_*.sql"
 hyperfine --runs 5 --export-markdown "$out/fleet-status-$n.md" \
   -n "schema status --fleet (all current)" "$schema_bin status --fleet 'tenants/*.db' > /dev/null"
+if [ "$rounds" -gt 0 ]; then
+  for j in 1 2; do
+    cmds=("$schema_bin apply --fleet 'tenants/*.db' -j $j --no-backup > /dev/null"
+          "$repo/build/fleet_floor -j $j 'tenants/*.db' generated/0002_*.sql generated/0003_*.sql"
+          "$repo/build/fleet_floor -j $j --track 'tenants/*.db' generated/0002_*.sql generated/0003_*.sql")
+    names=(schema floor floor_track)
+    declare -A sum=([schema]=0 [floor]=0 [floor_track]=0)
+    for r in $(seq 1 "$rounds"); do
+      line="-j$j round $r:"
+      for k in 0 1 2; do
+        i=$(( (k + r) % 3 ))
+        eval "$reset" && sync
+        t0=$(date +%s.%N); eval "${cmds[$i]}"; t1=$(date +%s.%N)
+        t=$(echo "$t1 - $t0" | bc)
+        sum[${names[$i]}]=$(echo "${sum[${names[$i]}]} + $t" | bc)
+        line="$line ${names[$i]}=$t"
+      done
+      echo "$line" | tee -a "$out/fleet-paired-$n.txt"
+    done
+    echo "-j$j: schema / floor = $(echo "scale=3; ${sum[schema]} / ${sum[floor]}" | bc)," \
+         "schema / floor with a history row = $(echo "scale=3; ${sum[schema]} / ${sum[floor_track]}" | bc)" |
+      tee -a "$out/fleet-paired-$n.txt"
+    unset sum
+  done
+fi
 # One run's output, for RESULTS.md.
 eval "$reset"
 "$schema_bin" apply --fleet 'tenants/*.db' -j 2 --no-backup | tee "$out/fleet-run-$n.txt"

@@ -2,13 +2,19 @@
 // measured against: for every database matching PATTERN, open it and run each
 // migration file given in a transaction of its own (BEGIN IMMEDIATE ... COMMIT)
 // with foreign keys as the runner sets them (off for a file generated for a
-// rebuild, on otherwise). No tracking table, no checksums, no history read, no
-// foreign_key_check, no error reporting beyond stopping.
+// rebuild, on otherwise), and, after a file run with keys off, the documented
+// procedure's last step (lang_altertable.html, step 10: PRAGMA
+// foreign_key_check). No checksums, no history read, no error reporting beyond
+// stopping.
+//
+// --track also writes the history row a tracked runner writes (one INSERT into
+// _migrations in each migration's transaction): the same SQL with the one page
+// any runner that records what it applied, atomically, must write.
 //
 // With -j N, N threads take the databases in turn, as `schema apply --fleet -j N`
 // does.
 //
-//   fleet_floor [-j N] 'tenants/*.db' generated/0002_x.sql generated/0003_y.sql
+//   fleet_floor [-j N] [--track] 'tenants/*.db' generated/0002_x.sql generated/0003_y.sql
 #include <glob.h>
 #include <sqlite3.h>
 
@@ -24,13 +30,21 @@
 
 int main(int argc, char** argv) {
     int jobs = 1;
+    bool track = false;
     int first = 1;
-    if (argc > 2 && std::string(argv[1]) == "-j") {
-        jobs = std::max(1, std::atoi(argv[2]));
-        first = 3;
+    for (;;) {
+        if (argc > first + 1 && std::string(argv[first]) == "-j") {
+            jobs = std::max(1, std::atoi(argv[first + 1]));
+            first += 2;
+        } else if (argc > first && std::string(argv[first]) == "--track") {
+            track = true;
+            ++first;
+        } else {
+            break;
+        }
     }
     if (argc < first + 2) {
-        std::fprintf(stderr, "usage: fleet_floor [-j N] PATTERN MIGRATION.sql...\n");
+        std::fprintf(stderr, "usage: fleet_floor [-j N] [--track] PATTERN MIGRATION.sql...\n");
         return 2;
     }
     std::vector<std::string> scripts;
@@ -39,8 +53,21 @@ int main(int argc, char** argv) {
         std::ifstream in(argv[i], std::ios::binary);
         std::stringstream ss;
         ss << in.rdbuf();
-        keys_off.push_back(ss.str().find("-- schema: foreign_keys=off") != std::string::npos);
-        scripts.push_back("BEGIN IMMEDIATE;\n" + ss.str() + "\nCOMMIT;");
+        const bool off = ss.str().find("-- schema: foreign_keys=off") != std::string::npos;
+        keys_off.push_back(off);
+        std::string script = "BEGIN IMMEDIATE;\n" + ss.str() + "\n;";
+        if (off) script += "PRAGMA foreign_key_check;\n";
+        if (track) {
+            // The file name's number and the rest, as the runner records them.
+            const std::string file = std::string(argv[i]).substr(std::string(argv[i]).rfind('/') + 1);
+            const std::string version = std::to_string(std::atoll(file.c_str()));
+            const std::string name = file.substr(file.find('_') + 1, file.size() - file.find('_') - 5);
+            script += "INSERT INTO _migrations (version, name, checksum, rollback_checksum, applied_at, "
+                      "execution_time_ms, applied_by, hostname) VALUES (" + version + ", '" + name +
+                      "', '" + std::string(64, '0') + "', '" + std::string(64, '0') +
+                      "', strftime('%Y-%m-%dT%H:%M:%fZ'), 1, 'fleet_floor', 'host');\n";
+        }
+        scripts.push_back(script + "COMMIT;");
     }
     glob_t g{};
     if (glob(argv[first], 0, nullptr, &g) != 0) return 2;

@@ -163,10 +163,18 @@ public:
     Tracker(sqlite::Database& db, HistoryTables tables) : db_(db), tables_(std::move(tables)) {}
     const HistoryTables& tables() const { return tables_; }
     bool shared() const;  // with wrangler
+    // Which of the two tables exist (ours; wrangler's), read with one query:
+    // a migration's transaction asks once, not once per step.
+    struct Presence {
+        bool own = false, wrangler = false;
+    };
+    Presence presence() const;
     void create();
+    void create(const Presence& present);  // only the missing tables
     // By version. `dir` names the versions of wrangler's rows (file names).
     std::vector<Applied> applied(const Directory& dir) const;
     bool is_applied(const Migration& m) const;
+    bool is_applied(const Migration& m, const Presence& present) const;
     // wrangler's rows for files without a version number ("seed.sql"), which
     // applied() leaves out: file name and applied_at.
     std::vector<std::pair<std::string, std::string>> wrangler_unnumbered() const;
@@ -184,7 +192,7 @@ private:
     HistoryTables tables_;
 
     bool table_exists(const std::string& name) const;
-    std::vector<Applied> own_rows() const;
+    std::vector<Applied> own_rows() const;  // of our table, which exists
 };
 
 // Applied migrations whose file changed or vanished since.
@@ -424,7 +432,9 @@ private:
     bool run_in_transaction(const Migration& m, bool forward);
     // Told each table before its check, with the PRAGMA that checks it (for progress).
     using CheckingTable = std::function<void(const std::string& table, const std::string& pragma)>;
-    void check_foreign_keys(const std::set<std::string>& changed, const CheckingTable& checking);
+    // `tables`: every table's definition now (table_definitions), already read.
+    void check_foreign_keys(const std::set<std::string>& changed, const std::map<std::string, std::string>& tables,
+                            const CheckingTable& checking);
 };
 
 // --- fleets ------------------------------------------------------------------------

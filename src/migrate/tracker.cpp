@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <ctime>
 
 #include "schema/migrate.hpp"
@@ -41,7 +42,23 @@ bool Tracker::table_exists(const std::string& name) const {
 
 bool Tracker::shared() const { return tables_.d1 || table_exists(tables_.wrangler); }
 
-void Tracker::create() {
+Tracker::Presence Tracker::presence() const {
+    Presence p;
+    auto st = db_.prepare(
+        "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name COLLATE NOCASE IN (?1, ?2)");
+    st.bind(1, tables_.table).bind(2, tables_.wrangler);
+    while (st.step()) {
+        const std::string name = st.text(0);
+        if (iequals(name, tables_.table)) p.own = true;
+        if (iequals(name, tables_.wrangler)) p.wrangler = true;
+    }
+    return p;
+}
+
+void Tracker::create() { create(presence()); }
+
+void Tracker::create(const Presence& present) {
+    if (present.own && (present.wrangler || !tables_.d1)) return;  // nothing to create: no statement to compile
     db_.exec(fmt::format(
         "CREATE TABLE IF NOT EXISTS {} (\n"
         "  version INTEGER PRIMARY KEY,\n"
@@ -66,12 +83,13 @@ void Tracker::create() {
 
 std::vector<Applied> Tracker::own_rows() const {
     std::vector<Applied> out;
-    if (!table_exists(tables_.table)) return out;
     // Another tool's history table of the same name: say so, do not misread it.
+    std::set<std::string> columns;
+    auto info = db_.prepare("SELECT name FROM pragma_table_info(?1)");
+    info.bind(1, tables_.table);
+    while (info.step()) columns.insert(info.text(0));
     for (const char* column : {"version", "name", "checksum", "applied_at", "execution_time_ms"}) {
-        auto st = db_.prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2");
-        st.bind(1, tables_.table).bind(2, std::string_view(column));
-        if (!st.step())
+        if (!columns.count(column))
             throw HistoryError(fmt::format(
                 "table {} exists but is not schema's tracking table (it has no column {}); it looks like another "
                 "tool's history. Keep ours under another name (--table NAME), then record what is already applied "
@@ -99,8 +117,9 @@ std::string stem_after_number(const std::string& file) {
 }  // namespace
 
 std::vector<Applied> Tracker::applied(const Directory& dir) const {
-    std::vector<Applied> own = own_rows();
-    if (!table_exists(tables_.wrangler)) return own;
+    const Presence present = presence();
+    std::vector<Applied> own = present.own ? own_rows() : std::vector<Applied>();
+    if (!present.wrangler) return own;
     std::map<std::string, const Migration*> by_file;
     for (const auto& m : dir.migrations) by_file.emplace(m.up_path.filename().string(), &m);
     std::map<std::int64_t, Applied> by_version;
@@ -140,13 +159,15 @@ std::vector<std::pair<std::string, std::string>> Tracker::wrangler_unnumbered() 
     return out;
 }
 
-bool Tracker::is_applied(const Migration& m) const {
-    if (table_exists(tables_.table)) {
+bool Tracker::is_applied(const Migration& m) const { return is_applied(m, presence()); }
+
+bool Tracker::is_applied(const Migration& m, const Presence& present) const {
+    if (present.own) {
         auto st = db_.prepare(fmt::format("SELECT 1 FROM {} WHERE version = ?1", sqlite::quote(tables_.table)));
         st.bind(1, m.version);
         if (st.step()) return true;
     }
-    if (!table_exists(tables_.wrangler)) return false;
+    if (!present.wrangler) return false;
     auto st = db_.prepare(fmt::format("SELECT 1 FROM {} WHERE name = ?1", sqlite::quote(tables_.wrangler)));
     st.bind(1, m.up_path.filename().string());
     return st.step();
