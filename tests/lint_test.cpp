@@ -86,6 +86,20 @@ TEST_CASE("lint: a large rebuild shows the live row estimate") {
     CHECK(contains(p.schema({"lint"}).out, "(accepted"));
 }
 
+TEST_CASE("lint: a hand-written copy is the table its SELECT reads, not one a subquery reads") {
+    Project p;
+    applied(p, "CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT);\nCREATE TABLE spam (id INTEGER);\n");
+    p.exec("INSERT INTO events VALUES (1, 'a'), (250000, 'b')");
+    pending(p, "0002_prune",
+            "CREATE TABLE new_events (id INTEGER PRIMARY KEY, kind TEXT);\n"
+            "INSERT INTO new_events SELECT id, kind FROM main.\"events\" WHERE id NOT IN (SELECT id FROM spam);\n"
+            "DROP TABLE events;\nALTER TABLE new_events RENAME TO events;\n",
+            "SELECT 1;\n");
+    auto r = p.schema({"lint"});
+    CHECK(contains(r.out, "generated/0002_prune.sql:2:1: warning [large-rebuild]: copies table events: about 250000"));
+    CHECK(!contains(r.out, "copies table spam"));
+}
+
 TEST_CASE("lint: statements the runner or D1 refuses, and a missing rollback") {
     Project p;
     applied(p, "CREATE TABLE notes (id INTEGER PRIMARY KEY);\n");

@@ -16,6 +16,7 @@
 
 #include "schema/dialect.hpp"
 #include "schema/sqlite.hpp"
+#include "schema/statement_shape.hpp"
 
 namespace schema::migrate {
 
@@ -36,10 +37,15 @@ struct Migration {
     std::optional<fs::path> down_path;
     std::string up_sql, down_sql;
     sqlite::Script up_script, down_script;  // their statements, split once when read
+    // What each statement copies or indexes (one per statement of the script).
+    std::vector<sqlite::StatementShape> up_shapes, down_shapes;
     std::string checksum;       // SHA-256 of the forward file, hex
     std::string down_checksum;  // of the rollback file, or empty
 
     std::string label() const;  // file stem, e.g. "0003_add_prefs"
+    // Splits up_sql and down_sql into statements and reads their shapes; after
+    // the texts are set, before the migration runs.
+    void read_statements();
 };
 
 // A migration that is no file (compiled into an application), read as a file

@@ -94,7 +94,7 @@ int run_push(const PushOptions& o, const Project& p, Output& out) {
     m.name = "push";
     m.up_path = "push";
     m.up_sql = g.up_text;
-    m.up_script = sqlite::split_script(m.up_sql);
+    m.read_statements();
     auto started = std::chrono::steady_clock::now();
     runner.run_untracked(m);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

@@ -61,11 +61,8 @@ void read_migration_file(const fs::path& path, std::string& sql, std::string& ch
 
 void load_sql(Migration& m, bool read_rollback) {
     read_migration_file(m.up_path, m.up_sql, m.checksum);
-    m.up_script = sqlite::split_script(m.up_sql);
-    if (m.down_path && read_rollback) {
-        read_migration_file(*m.down_path, m.down_sql, m.down_checksum);
-        m.down_script = sqlite::split_script(m.down_sql);
-    }
+    if (m.down_path && read_rollback) read_migration_file(*m.down_path, m.down_sql, m.down_checksum);
+    m.read_statements();
 }
 
 // A file's version number; one too large for a version is the user's to fix.
@@ -131,14 +128,20 @@ Migration migration_from_text(std::int64_t version, const std::string& name, std
     m.up_path = fmt::format("{:04}_{}.sql", version, name);
     m.checksum = sha256_hex(up);
     m.up_sql = std::string(without_utf8_bom(up));
-    m.up_script = sqlite::split_script(m.up_sql);
     if (down) {
         m.down_path = fs::path("rollback") / m.up_path;
         m.down_checksum = sha256_hex(*down);
         m.down_sql = std::string(without_utf8_bom(*down));
-        m.down_script = sqlite::split_script(m.down_sql);
     }
+    m.read_statements();
     return m;
+}
+
+void Migration::read_statements() {
+    up_script = sqlite::split_script(up_sql);
+    up_shapes = sqlite::shapes_of(up_sql, up_script);
+    down_script = sqlite::split_script(down_sql);
+    down_shapes = sqlite::shapes_of(down_sql, down_script);
 }
 
 std::string Migration::label() const {

@@ -77,56 +77,6 @@ std::chrono::milliseconds progress_interval() {
 
 std::string signal_name(int signal) { return signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "a signal"; }
 
-// The table an INSERT ... SELECT copies rows into, or empty for other statements.
-std::string copied_into(std::string_view statement) {
-    try {
-        auto toks = tokenize(statement.substr(0, std::min<std::size_t>(statement.size(), 400)));
-        std::size_t i = 0;
-        if (toks.empty() || !toks[0].is("insert")) return {};
-        while (i < toks.size() && !toks[i].is("into")) ++i;
-        if (++i >= toks.size()) return {};
-        std::string table = toks[i].text;
-        for (; i < toks.size(); ++i)
-            if (toks[i].is("select")) return table;
-    } catch (const std::exception&) {
-    }
-    return {};
-}
-
-// The table an INSERT ... SELECT ... FROM t copies from (its name unquoted), or empty.
-std::string copied_from(std::string_view statement) {
-    try {
-        auto toks = tokenize(statement.substr(0, std::min<std::size_t>(statement.size(), 4000)));
-        if (toks.empty() || !toks[0].is("insert")) return {};
-        std::size_t i = 0;
-        while (i < toks.size() && !toks[i].is("select")) ++i;
-        while (i < toks.size() && !toks[i].is("from")) ++i;
-        if (++i >= toks.size()) return {};
-        std::string name = toks[i].text;
-        if (name.size() >= 2 && (name[0] == '"' || name[0] == '`' || name[0] == '[')) name = name.substr(1, name.size() - 2);
-        return name;
-    } catch (const std::exception&) {
-    }
-    return {};
-}
-
-// The table a CREATE [UNIQUE] INDEX is built on (unquoted), or empty for other statements.
-std::string indexed_table(std::string_view statement) {
-    try {
-        auto toks = tokenize(statement.substr(0, std::min<std::size_t>(statement.size(), 4000)));
-        std::size_t i = 0;
-        if (toks.empty() || !toks[0].is("create")) return {};
-        if (++i < toks.size() && toks[i].is("unique")) ++i;
-        if (i >= toks.size() || !toks[i].is("index")) return {};
-        while (i < toks.size() && !toks[i].is("on")) ++i;
-        if (i + 1 >= toks.size()) return {};
-        // The table is not schema-qualified (SQLite takes the index's schema).
-        return toks[i + 1].text;
-    } catch (const std::exception&) {
-    }
-    return {};
-}
-
 // The instructions one row takes in a statement's program (EXPLAIN): every
 // loop of the program body (a Next or SorterNext back to its loop's top, the
 // Goto that resumes a SELECT's coroutine) up to the Halt that ends the body;
@@ -446,6 +396,14 @@ bool Runner::run_in_transaction(const Migration& m, bool forward) {
     const std::string& sql = forward ? m.up_sql : m.down_sql;
     const sqlite::Script& script = forward ? m.up_script : m.down_script;
     const std::string file = (forward ? m.up_path : *m.down_path).string();
+    // What a statement copies or indexes: read when the file was (read_statements).
+    const auto& shapes = forward ? m.up_shapes : m.down_shapes;
+    sqlite::StatementShape unread_shape;
+    auto shape_at = [&](const sqlite::ScriptStatement& st, std::string_view text) -> const sqlite::StatementShape& {
+        const auto at = std::size_t(&st - script.statements.data());
+        if (shapes.size() == script.statements.size() && at < shapes.size()) return shapes[at];
+        return unread_shape = sqlite::shape_of(text);  // a Migration put together without read_statements()
+    };
     // D1 cannot switch foreign keys off: its files run with them on, and a
     // rebuild there defers them to COMMIT (checked below, for a clear message).
     // The mode is read from the statements (once), never from text found anywhere.
@@ -569,15 +527,15 @@ bool Runner::run_in_transaction(const Migration& m, bool forward) {
         try {
             sqlite::run_script(
                 db_, sql, script,
-                [&](const sqlite::ScriptStatement&, std::string_view text) {
-                    const std::string from = copied_from(text);
-                    if (!from.empty()) {
+                [&](const sqlite::ScriptStatement& st, std::string_view text) {
+                    const auto& shape = shape_at(st, text);
+                    if (!shape.copies_from.empty()) {
                         // The size of the copy, and the instructions a row takes.
-                        auto [rows, steps] = size_of(from, text);
-                        begin_phase("copy", from, rows, steps);
-                    } else if (const std::string table = indexed_table(text); !table.empty()) {
-                        auto [rows, steps] = size_of(table, text);
-                        begin_phase("indexes", table, rows, steps);
+                        auto [rows, steps] = size_of(shape.copies_from, text);
+                        begin_phase("copy", shape.copies_from, rows, steps);
+                    } else if (!shape.indexes.empty()) {
+                        auto [rows, steps] = size_of(shape.indexes, text);
+                        begin_phase("indexes", shape.indexes, rows, steps);
                     } else {
                         begin_phase("statements", {}, 0, 0);
                     }
@@ -592,7 +550,7 @@ bool Runner::run_in_transaction(const Migration& m, bool forward) {
                         throw sqlite::ScriptError(SQLITE_ERROR, "this statement ended the runner's transaction",
                                                   st.offset, std::string(text), st.line);
                     }
-                    auto into = copied_into(text);
+                    const auto& into = shape_at(st, text).copies_into;
                     if (!into.empty())
                         sink_({Event::Kind::rows_copied, m.version, m.name, into,
                                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)

@@ -155,17 +155,13 @@ struct FileLinter {
     // Copies: INSERT INTO x ... SELECT ... FROM t, where t is a table of the
     // database before the file (a rebuild's copy, or a hand-written one).
     void copies() {
-        for (const auto& st : m.up_script.statements) {
-            const auto text = st.text(m.up_sql);
-            auto tokens = sqlite::leading_tokens(text, 3);
-            if (tokens.size() < 3 || folded(tokens[0]) != "insert") continue;
-            std::string lower;
-            for (char ch : text) lower += char(std::tolower(static_cast<unsigned char>(ch)));
-            auto from = lower.rfind(" from ");
-            if (from == std::string::npos || lower.find("select") == std::string::npos) continue;
-            auto rest = sqlite::leading_tokens(text.substr(from + 6), 1);
-            if (rest.empty()) continue;
-            const Table* t = before.table(Ident(folded(rest[0])));
+        const auto shapes = m.up_shapes.size() == m.up_script.statements.size()
+                                ? m.up_shapes
+                                : sqlite::shapes_of(m.up_sql, m.up_script);
+        for (std::size_t k = 0; k < shapes.size(); ++k) {
+            const auto& st = m.up_script.statements[k];
+            if (shapes[k].copies_from.empty()) continue;
+            const Table* t = before.table(Ident(shapes[k].copies_from));
             if (!t) continue;
             const auto rows = estimated_rows(live, *t);
             if (rows >= options.large_table_rows)
