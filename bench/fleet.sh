@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Benchmark: `schema apply --fleet` over N small tenant databases (default
-# 10,000), -j1 against -j2, side by side with the same SQL run by SQLite alone
+# 2,000), -j1 against -j2, side by side with the same SQL run by SQLite alone
 # (build/fleet_floor, bench/fleet_floor.cpp: one connection per tenant, one
 # transaction per migration, nothing else). Each timed run starts from the same
 # fleet at version 1; applying brings it to 3 (0002 rebuilds a table for a new
 # CHECK and NOT NULL, 0003 adds a column, an index and a table).
 #
-#   bench/fleet.sh [N [ROUNDS]]
+#   bench/fleet.sh [N [ROUNDS]]        (defaults: 2000 databases, 8 rounds)
 #
-# With ROUNDS, it then times schema and the floor in pairs, ROUNDS rounds at
-# -j1 and at -j2, rotating which runs first, each run on fresh copies: this
-# disk's drift between runs is larger than the difference measured, and a
-# pair shares the drift. It prints each round and the ratio of the sums.
+# hyperfine times each command in a block of runs; then schema and the floor
+# are timed in pairs, ROUNDS rounds at -j1 and at -j2, rotating which runs
+# first, each run on fresh copies (ROUNDS=0 skips this). On a disk whose speed
+# drifts between blocks (two blocks of the same floor command have differed
+# by 1.25x here) only the pairs compare: the target is read from the ratio of
+# their sums, which the last lines print.
 #
 # Needs a built tree (build/schema, build/fleet_floor), hyperfine, sqlite3 and python3:
 #   ./scripts/deps.sh --bench
@@ -19,8 +21,8 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 schema_bin="$repo/build/schema"
 [ -x "$schema_bin" ] || { echo "build first: cmake -S . -B build -G Ninja && cmake --build build" >&2; exit 2; }
-n=${1:-10000}
-rounds=${2:-0}
+n=${1:-2000}
+rounds=${2:-8}
 out="$repo/bench/out"
 mkdir -p "$out"
 work="$(mktemp -d)"
@@ -61,7 +63,7 @@ mkdir pristine
 echo "creating $n tenant databases ..."
 for i in $(seq -w 1 "$n"); do cp seed.db "pristine/t$i.db"; done
 du -sh pristine
-reset='rm -rf tenants && cp -r pristine tenants'
+reset='rm -rf tenants && cp -r pristine tenants && sync'
 
 hyperfine --warmup 1 --runs 5 --prepare "$reset" \
   --export-markdown "$out/fleet-$n.md" --export-json "$out/fleet-$n.json" \
@@ -84,7 +86,7 @@ if [ "$rounds" -gt 0 ]; then
       line="-j$j round $r:"
       for k in 0 1 2; do
         i=$(( (k + r) % 3 ))
-        eval "$reset" && sync
+        eval "$reset"
         t0=$(date +%s.%N); eval "${cmds[$i]}"; t1=$(date +%s.%N)
         t=$(echo "$t1 - $t0" | bc)
         sum[${names[$i]}]=$(echo "${sum[${names[$i]}]} + $t" | bc)
