@@ -152,6 +152,19 @@ TEST_CASE("d1 remote: a rollback that fails leaves D1 as it was, its history row
     CHECK(test::query_one(r.remote, "SELECT name FROM d1_migrations") == "0001_init.sql");
 }
 
+TEST_CASE("d1 remote: a rollback edited since it was written is refused until schema hash records it") {
+    RemoteProject r;
+    REQUIRE(r.run({"diff", "-m", "init"}).code == 0);
+    REQUIRE(r.run({"--remote", "apply", "--no-backup"}).code == 0);
+    test::write_file(r.p.root() / "migrations/rollback/0001_init.sql", "DROP TABLE notes;\nDELETE FROM accounts;\n");
+    r.calls();
+    auto back = r.run({"--remote", "rollback", "--no-backup"});
+    CHECK(back.code == 1);
+    CHECK(contains(back.err, "schema.sum"));
+    CHECK(r.calls().empty());  // refused before wrangler was asked anything
+    CHECK(test::query_one(r.remote, "SELECT name FROM d1_migrations") == "0001_init.sql");
+}
+
 TEST_CASE("d1 remote: a rollback too long for one wrangler argument is refused before the backup or any change") {
     RemoteProject r;
     REQUIRE(r.run({"diff", "-m", "init"}).code == 0);

@@ -8,6 +8,8 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -53,6 +55,7 @@ std::vector<nlohmann::json> execute(const Wrangler& w, const std::string& sql);
 // `check`, `diff` and `inspect` read. No table rows: the checks that count rows
 // run when the migration does.
 void snapshot(const Wrangler& w, const migrate::HistoryTables& tables, const fs::path& file);
+void snapshot(const Wrangler& w, const migrate::HistoryTables& tables, sqlite::Database& into);
 
 // `wrangler d1 migrations apply NAME`: every pending migration, each with its
 // d1_migrations row in one batch. Returns wrangler's output.
@@ -82,5 +85,39 @@ constexpr std::size_t kMaxCommandArgument = 131072;
 // time-travel restore NAME --bookmark=...`. For --local: `wrangler d1 export
 // NAME --local --output FILE` into `backup_dir`; returns the file.
 std::string backup(const Wrangler& w, const fs::path& backup_dir);
+
+// --- The runner through wrangler: what `schema apply|rollback --remote|--local` run.
+
+// The migrations directory as wrangler reads it, checked as the local runner
+// checks before anything runs: one file per version, wrangler's layout, and
+// schema.sum (D1 keeps no checksums: the sum says a file changed since
+// `schema` wrote it or someone reviewed it and ran `schema hash`).
+migrate::Directory load_checked(const fs::path& migrations_dir);
+
+// The history D1 holds: d1_migrations, and ours where `schema` wrote one
+// there; read through a snapshot.
+struct RemoteHistory {
+    std::vector<migrate::Applied> applied;
+    bool own_table = false;
+};
+RemoteHistory read_history(const Wrangler& w, const migrate::HistoryTables& tables, const migrate::Directory& dir);
+
+// What `apply` runs, oldest first: refused (HistoryError, MigrationFailed)
+// when an applied file drifted or a pending one holds what D1 refuses.
+// `to` is refused when it would leave some pending (wrangler applies all).
+std::vector<const migrate::Migration*> pending(const RemoteHistory& history, const migrate::Directory& dir,
+                                               std::optional<std::int64_t> to);
+
+// Applies them with `wrangler d1 migrations apply`, then reads D1's history
+// again: `applied` hears each migration D1 now records, in order; the first it
+// does not record throws MigrationFailed with wrangler's message (each
+// migration is its own batch: that one left nothing, the earlier ones stay).
+void apply(const Wrangler& w, const migrate::HistoryTables& tables, const migrate::Directory& dir,
+           const std::vector<const migrate::Migration*>& pending,
+           const std::function<void(const migrate::Migration&)>& applied);
+
+// What `rollback` runs, newest first, each batch checked before the first runs.
+std::vector<RollbackBatch> rollbacks(const RemoteHistory& history, const migrate::Directory& dir,
+                                     const migrate::HistoryTables& tables, const migrate::RollbackOptions& options);
 
 }  // namespace schema::d1

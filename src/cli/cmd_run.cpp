@@ -28,33 +28,6 @@ enum class What { apply, rollback, baseline };
 
 // --- D1 through wrangler (--remote, --local) ----------------------------------------
 
-// The files checked as `schema apply` checks them before anything runs: one
-// migration per version, wrangler's layout, nothing D1 refuses.
-migrate::Directory checked_for_d1(const Project& p) {
-    auto dir = migrate::Directory::load(p.migrations_dir);
-    dir.require_unique_versions();
-    migrate::require_wrangler_layout(dir);
-    return dir;
-}
-
-// The database's history as wrangler shows it (d1_migrations, and our table
-// when `schema` wrote one there), read through a snapshot.
-struct D1History {
-    std::vector<migrate::Applied> applied;
-    bool own_table = false;
-};
-
-D1History history_through_wrangler(const Project& p, const migrate::Directory& dir) {
-    TempDirectory tmp;
-    const fs::path file = tmp.path() / "history.sqlite";
-    d1::snapshot(*p.wrangler, p.history(), file);
-    auto db = sqlite::Database::open(file.string(), sqlite::Database::Mode::read_only);
-    D1History h;
-    h.applied = migrate::recorded_history(db, p.history(), dir);
-    h.own_table = db.query_int("SELECT count(*) FROM sqlite_master WHERE name = " + quote_string(p.tracking_table)) > 0;
-    return h;
-}
-
 void say(Output& out, const Project& p, const char* event, const migrate::Migration* m, const std::string& text) {
     if (out.json()) {
         std::string name = event;  // "rolled back" -> "rolled_back", as the runner's events are named
@@ -98,72 +71,32 @@ bool nothing_or_dry_run(const RunOptions& o, const Project& p, Output& out,
 }
 
 int apply_through_wrangler(const RunOptions& o, const Project& p, Output& out) {
-    auto dir = checked_for_d1(p);
-    // D1 keeps no checksums: schema.sum is what says a file changed since
-    // `schema` wrote it (or since someone reviewed it and ran `schema hash`).
-    if (auto sum = migrate::check_sum(p.migrations_dir); sum.kind == migrate::SumCheck::differs ||
-                                                         sum.kind == migrate::SumCheck::conflicted)
-        throw migrate::HistoryError(sum.message());
-    auto history = history_through_wrangler(p, dir);
-    for (const auto& d : migrate::drift(dir, history.applied)) throw migrate::HistoryError(migrate::drift_message(d, dir));
-    std::set<std::int64_t> done;
-    for (const auto& a : history.applied) done.insert(a.version);
-    std::vector<const migrate::Migration*> pending;
-    for (const auto& m : dir.migrations)
-        if (!done.count(m.version)) pending.push_back(&m);
-    if (o.to && !pending.empty() && pending.back()->version > *o.to)
-        throw InputError("--to with --remote/--local: wrangler d1 migrations apply applies every pending migration; "
-                         "apply them all, or move the later files out of the directory first");
-    for (const auto* m : pending) migrate::refuse_unrunnable(*m, true, Dialect::d1);
+    const auto& w = *p.wrangler;
+    auto dir = d1::load_checked(p.migrations_dir);
+    auto pending = d1::pending(d1::read_history(w, p.history(), dir), dir, o.to);
     if (nothing_or_dry_run(o, p, out, pending, true)) return 0;
     backup_through_wrangler(o, p, out);
-    std::string failure;
-    try {
-        d1::migrations_apply(*p.wrangler);
-    } catch (const d1::WranglerError& e) {
-        if (e.setup()) throw;
-        failure = e.message();
-    }
-    // What D1's history says now: each migration is its own batch, so the
-    // failing one left nothing, and the ones before it stay applied.
-    auto after = history_through_wrangler(p, dir);
-    std::set<std::int64_t> now;
-    for (const auto& a : after.applied) now.insert(a.version);
-    for (const auto* m : pending) {
-        if (now.count(m->version)) {
-            say(out, p, "applied", m, "(wrangler d1 migrations apply, " + p.wrangler->where() + ")");
-            continue;
-        }
-        throw migrate::MigrationFailed(m->up_path.string(), 0, "wrangler d1 migrations apply " + p.wrangler->database,
-                                       failure.empty() ? "wrangler did not apply it" : failure);
-    }
+    d1::apply(w, p.history(), dir, pending, [&](const migrate::Migration& m) {
+        say(out, p, "applied", &m, "(wrangler d1 migrations apply, " + w.where() + ")");
+    });
     return 0;
 }
 
 int rollback_through_wrangler(const RunOptions& o, const Project& p, Output& out) {
-    auto dir = checked_for_d1(p);
-    auto history = history_through_wrangler(p, dir);
+    const auto& w = *p.wrangler;
+    auto dir = d1::load_checked(p.migrations_dir);
+    migrate::RollbackOptions options;
+    options.to = o.to;
+    options.steps = o.steps;
+    // Every batch checked before the backup and before the first one runs.
+    auto batches = d1::rollbacks(d1::read_history(w, p.history(), dir), dir, p.history(), options);
     std::vector<const migrate::Migration*> targets;
-    std::vector<d1::RollbackBatch> batches;  // checked, all of them, before the backup and the first one runs
-    for (auto it = history.applied.rbegin(); it != history.applied.rend(); ++it) {
-        if (o.to ? it->version <= *o.to : int(targets.size()) >= o.steps.value_or(1)) break;
-        const auto* m = dir.find(it->version);
-        if (!m)
-            throw migrate::HistoryError(fmt::format("migration {} ({}) is applied but its file is gone: it cannot be "
-                                                    "rolled back from here",
-                                                    it->version, it->name));
-        if (!m->down_path)
-            throw InputError(fmt::format("{}: no rollback file (wrangler writes none): write {} first",
-                                         m->up_path.string(),
-                                         dir.paths_for(m->version, m->name).second.string()));
-        batches.push_back(d1::rollback_batch(*m, p.history(), history.own_table));
-        targets.push_back(m);
-    }
+    for (const auto& b : batches) targets.push_back(b.migration);
     if (nothing_or_dry_run(o, p, out, targets, false)) return 0;
     backup_through_wrangler(o, p, out);
     for (const auto& batch : batches) {
-        d1::roll_back(*p.wrangler, batch);
-        say(out, p, "rolled back", batch.migration, "(one wrangler d1 execute batch, " + p.wrangler->where() + ")");
+        d1::roll_back(w, batch);
+        say(out, p, "rolled back", batch.migration, "(one wrangler d1 execute batch, " + w.where() + ")");
     }
     return 0;
 }

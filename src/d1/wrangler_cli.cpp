@@ -129,6 +129,10 @@ std::vector<nlohmann::json> execute(const Wrangler& w, const std::string& sql) {
 
 void snapshot(const Wrangler& w, const migrate::HistoryTables& tables, const fs::path& file) {
     auto db = sqlite::Database::open(file.string(), sqlite::Database::Mode::create);
+    snapshot(w, tables, db);
+}
+
+void snapshot(const Wrangler& w, const migrate::HistoryTables& tables, sqlite::Database& db) {
     // Tables first, then what is built on them, each kind in the order it was created.
     auto objects = execute(w, "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE "
                               "'sqlite\\_%' ESCAPE '\\' ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 "
