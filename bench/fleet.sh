@@ -76,28 +76,30 @@ hyperfine --warmup 1 --runs 5 --prepare "$reset" \
 hyperfine --runs 5 --export-markdown "$out/fleet-status-$n.md" \
   -n "schema status --fleet (all current)" "$schema_bin status --fleet 'tenants/*.db' > /dev/null"
 if [ "$rounds" -gt 0 ]; then
+  paired="$out/fleet-paired-$n.txt"
+  : > "$paired"
   for j in 1 2; do
     cmds=("$schema_bin apply --fleet 'tenants/*.db' -j $j --no-backup > /dev/null"
           "$repo/build/fleet_floor -j $j 'tenants/*.db' generated/0002_*.sql generated/0003_*.sql"
           "$repo/build/fleet_floor -j $j --track 'tenants/*.db' generated/0002_*.sql generated/0003_*.sql")
     names=(schema floor floor_track)
-    declare -A sum=([schema]=0 [floor]=0 [floor_track]=0)
     for r in $(seq 1 "$rounds"); do
       line="-j$j round $r:"
       for k in 0 1 2; do
         i=$(( (k + r) % 3 ))
         eval "$reset"
-        t0=$(date +%s.%N); eval "${cmds[$i]}"; t1=$(date +%s.%N)
-        t=$(echo "$t1 - $t0" | bc)
-        sum[${names[$i]}]=$(echo "${sum[${names[$i]}]} + $t" | bc)
-        line="$line ${names[$i]}=$t"
+        t0=$(date +%s%N); eval "${cmds[$i]}"; t1=$(date +%s%N)
+        line="$line ${names[$i]}=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')"
       done
-      echo "$line" | tee -a "$out/fleet-paired-$n.txt"
+      echo "$line" | tee -a "$paired"
     done
-    echo "-j$j: schema / floor = $(echo "scale=3; ${sum[schema]} / ${sum[floor]}" | bc)," \
-         "schema / floor with a history row = $(echo "scale=3; ${sum[schema]} / ${sum[floor_track]}" | bc)" |
-      tee -a "$out/fleet-paired-$n.txt"
-    unset sum
+    # The ratio of the sums over this -j's rounds.
+    grep "^-j$j round" "$paired" | awk -v j="$j" '{
+        for (f = 4; f <= NF; ++f) { split($f, kv, "="); sum[kv[1]] += kv[2] }
+      } END {
+        printf "-j%s: schema / floor = %.3f, schema / floor with a history row = %.3f\n",
+               j, sum["schema"] / sum["floor"], sum["schema"] / sum["floor_track"]
+      }' | tee -a "$paired"
   done
 fi
 # One run's output, for RESULTS.md.

@@ -17,7 +17,7 @@ TEST_CASE("statement shape: a rebuild's copy, quoted and qualified names") {
     s = shape_of("INSERT OR REPLACE INTO [x] SELECT * FROM `y`");
     CHECK(s.copies_into == "x");
     CHECK(s.copies_from == "y");
-    s = shape_of("REPLACE INTO x SELECT * FROM temp.y");
+    s = shape_of("REPLACE INTO x SELECT * FROM main.y");
     CHECK(s.copies_into == "x");
     CHECK(s.copies_from == "y");
 }
@@ -32,6 +32,21 @@ TEST_CASE("statement shape: the SELECT's own FROM, not a subquery's") {
     s = shape_of("INSERT INTO x SELECT 1");
     CHECK(s.copies_into == "x");
     CHECK(s.copies_from.empty());
+}
+
+TEST_CASE("statement shape: no table of main to measure is no source") {
+    auto s = shape_of("INSERT INTO new_t SELECT id, CASE WHEN a IS DISTINCT FROM b THEN 1 END FROM t");
+    CHECK(s.copies_from == "t");
+    s = shape_of("INSERT INTO new_t SELECT id FROM t WHERE a IS NOT DISTINCT FROM b");
+    CHECK(s.copies_from == "t");
+    s = shape_of("INSERT INTO t WITH c AS (SELECT * FROM big) SELECT * FROM c");
+    CHECK(s.copies_into == "t");
+    CHECK(s.copies_from.empty());
+    CHECK(shape_of("INSERT INTO t SELECT value FROM json_each('[1]')").copies_from.empty());
+    CHECK(shape_of("INSERT INTO t SELECT * FROM aux.events").copies_from.empty());
+    CHECK(shape_of("INSERT INTO t SELECT * FROM temp.events").copies_from.empty());
+    CHECK(shape_of("INSERT INTO t SELECT * FROM MAIN.events").copies_from == "events");
+    CHECK(shape_of("INSERT INTO t AS a SELECT * FROM s ON CONFLICT DO NOTHING").copies_from == "s");
 }
 
 TEST_CASE("statement shape: rows given are not a copy") {

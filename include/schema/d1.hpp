@@ -77,8 +77,10 @@ RollbackBatch rollback_batch(const migrate::Migration& m, const migrate::History
 void roll_back(const Wrangler& w, const RollbackBatch& batch);
 
 // The longest `--command=SQL` argument the system passes to a program: Linux
-// takes one argument of at most 32 pages (131,072 bytes, its NUL included).
-constexpr std::size_t kMaxCommandArgument = 131072;
+// takes one argument of at most 32 pages (131,072 bytes with 4 KiB pages, its
+// NUL included). Elsewhere no one argument has a limit of its own: the
+// system's refusal (E2BIG) is reported as it comes.
+std::size_t max_command_argument();
 
 // Before a change to a remote database: D1 Time Travel's bookmark for now
 // (`wrangler d1 time-travel info NAME --json`), to restore with `wrangler d1

@@ -12,9 +12,10 @@
 namespace schema::sqlite {
 
 struct StatementShape {
-    // INSERT|REPLACE INTO t ... SELECT ... FROM s: t and s. s is the table the
-    // SELECT itself reads first (not one in a subquery); empty when it reads a
-    // subquery or nothing. Names unquoted, without their schema.
+    // INSERT|REPLACE INTO t ... SELECT ... FROM s: t and s. s is the table of
+    // main the SELECT itself reads first (not one in a subquery); empty when it
+    // reads a subquery, a table-valued function, a name its WITH clause binds,
+    // another schema's table, or nothing. Names unquoted, without `main.`.
     std::string copies_into, copies_from;
     // CREATE [UNIQUE] INDEX ... ON t: t.
     std::string indexes;

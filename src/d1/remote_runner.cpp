@@ -26,7 +26,7 @@ RemoteHistory read_history(const Wrangler& w, const migrate::HistoryTables& tabl
     snapshot(w, tables, db);
     RemoteHistory h;
     h.applied = migrate::recorded_history(db, tables, dir);
-    h.own_table = db.query_int("SELECT count(*) FROM sqlite_master WHERE name = " + quote_string(tables.table)) > 0;
+    h.own_table = migrate::Tracker(db, tables).presence().own;  // SQLite's NOCASE, as every lookup of it
     return h;
 }
 

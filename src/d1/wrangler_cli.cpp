@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <limits>
+#include <unistd.h>
 #include <chrono>
 #include <regex>
 
@@ -176,6 +178,15 @@ void snapshot(const Wrangler& w, const migrate::HistoryTables& tables, sqlite::D
 
 std::string migrations_apply(const Wrangler& w) { return call(w, d1_args(w, {"migrations", "apply"})).out; }
 
+std::size_t max_command_argument() {
+#ifdef __linux__
+    const long page = sysconf(_SC_PAGESIZE);
+    return 32 * std::size_t(page > 0 ? page : 4096);  // the kernel's MAX_ARG_STRLEN
+#else
+    return std::numeric_limits<std::size_t>::max();
+#endif
+}
+
 RollbackBatch rollback_batch(const migrate::Migration& m, const migrate::HistoryTables& tables,
                              bool own_table_exists) {
     if (!m.down_path) throw std::logic_error("rollback_batch: " + m.up_path.string() + " has no rollback");
@@ -186,14 +197,14 @@ RollbackBatch rollback_batch(const migrate::Migration& m, const migrate::History
                        quote_string(m.up_path.filename().string()));
     if (own_table_exists)
         sql += fmt::format("DELETE FROM {} WHERE version = {};\n", sqlite::quote(tables.table), m.version);
-    if (kCommandOption.size() + sql.size() + 1 > kMaxCommandArgument)
+    if (kCommandOption.size() + sql.size() + 1 > max_command_argument())
         throw migrate::MigrationFailed(
             m.down_path->string(), 1, "(the whole file)",
             fmt::format("the rollback is {} bytes with its history rows; wrangler takes the SQL as one argument "
                         "(--command), which the system limits to {} bytes, and splitting it would give up the one "
                         "batch that keeps the rollback and its history row together. Split the migration into "
                         "smaller ones, or run the rollback by hand",
-                        sql.size(), kMaxCommandArgument - kCommandOption.size() - 1),
+                        sql.size(), max_command_argument() - kCommandOption.size() - 1),
             migrate::MigrationFailed::Outcome::refused);
     return {&m, std::move(sql)};
 }

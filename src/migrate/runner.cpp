@@ -379,7 +379,8 @@ namespace {
 // Below this size a database's statements are not measured for a percentage.
 constexpr std::int64_t kMeasuredFrom = 1 << 20;
 
-// The main database file's size, read from the open file (no SQL); a size
+// The database's size: the main file, read from the open file (no SQL), and
+// its write-ahead log, which can hold most of it before a checkpoint. A size
 // that cannot be read (an in-memory database) counts as large.
 std::int64_t database_bytes(sqlite::Database& db) {
     sqlite3_file* file = nullptr;
@@ -387,6 +388,11 @@ std::int64_t database_bytes(sqlite::Database& db) {
     if (sqlite3_file_control(db.get(), "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK || !file ||
         !file->pMethods || file->pMethods->xFileSize(file, &size) != SQLITE_OK)
         return std::numeric_limits<std::int64_t>::max();
+    if (const char* name = sqlite3_db_filename(db.get(), "main"); name && *name) {
+        std::error_code ec;
+        const auto wal = std::filesystem::file_size(std::string(name) + "-wal", ec);
+        if (!ec) size += sqlite3_int64(wal);
+    }
     return size;
 }
 

@@ -30,11 +30,14 @@ void read_copy(const std::vector<Token>& toks, StatementShape& shape) {
     ++i;
     std::string into = table_name_at(toks, i);
     if (into.empty()) return;
-    // The SELECT at depth 0 (a column list or an alias comes before it), then its own FROM.
+    // The SELECT at depth 0 (a column list, an alias or a WITH clause comes
+    // before it), then its own FROM.
     int depth = 0;
+    bool with_clause = false;
     for (; i < toks.size(); ++i) {
         if (toks[i].is("(")) ++depth;
         else if (toks[i].is(")")) --depth;
+        else if (depth == 0 && toks[i].kind == TokenKind::word && toks[i].is("with")) with_clause = true;
         else if (depth == 0 && toks[i].kind == TokenKind::word && (toks[i].is("values") || toks[i].is("default")))
             return;  // rows given, not copied
         else if (depth == 0 && toks[i].kind == TokenKind::word && toks[i].is("select"))
@@ -45,9 +48,18 @@ void read_copy(const std::vector<Token>& toks, StatementShape& shape) {
     for (++i; i < toks.size(); ++i) {
         if (toks[i].is("(")) ++depth;
         else if (toks[i].is(")")) --depth;
-        else if (depth == 0 && toks[i].kind == TokenKind::word && toks[i].is("from")) {
+        else if (depth == 0 && toks[i].kind == TokenKind::word && toks[i].is("from") &&
+                 !(i > 0 && toks[i - 1].is("distinct"))) {  // a IS [NOT] DISTINCT FROM b is no FROM clause
             ++i;
-            if (i < toks.size() && is_name(toks[i])) shape.copies_from = table_name_at(toks, i);
+            if (i >= toks.size() || !is_name(toks[i])) return;  // a subquery
+            std::size_t at = i;
+            std::string schema_name = i + 1 < toks.size() && toks[i + 1].is(".") ? toks[i].text : "";
+            std::string table = table_name_at(toks, at);
+            // A table-valued function (json_each(x)), a name a WITH clause binds,
+            // or a table of another schema is no table of main to measure.
+            if (at < toks.size() && toks[at].is("(")) return;
+            if (with_clause || (!schema_name.empty() && !iequals(schema_name, "main"))) return;
+            shape.copies_from = table;
             return;
         }
     }
