@@ -356,6 +356,10 @@ struct RollbackOptions {
     bool dry_run = false;
 };
 
+// The applied migrations a rollback undoes, newest first: those above
+// `options.to`, or the newest `options.steps` (default 1).
+std::vector<const Applied*> rollback_targets(const std::vector<Applied>& applied, const RollbackOptions& options);
+
 struct BackupOptions {
     bool enabled = true;
     fs::path dir;   // default: "backups" beside the database file

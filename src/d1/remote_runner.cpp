@@ -69,8 +69,7 @@ void apply(const Wrangler& w, const migrate::HistoryTables& tables, const migrat
 std::vector<RollbackBatch> rollbacks(const RemoteHistory& history, const migrate::Directory& dir,
                                      const migrate::HistoryTables& tables, const migrate::RollbackOptions& options) {
     std::vector<RollbackBatch> out;
-    for (auto it = history.applied.rbegin(); it != history.applied.rend(); ++it) {
-        if (options.to ? it->version <= *options.to : int(out.size()) >= options.steps.value_or(1)) break;
+    for (const auto* it : migrate::rollback_targets(history.applied, options)) {
         const auto* m = dir.find(it->version);
         if (!m)
             throw migrate::HistoryError(fmt::format("migration {} ({}) is applied but its file is gone: it cannot be "

@@ -41,6 +41,15 @@ std::vector<MigrationState> states(const Directory& dir, const std::vector<Appli
     return out;
 }
 
+std::vector<const Applied*> rollback_targets(const std::vector<Applied>& applied, const RollbackOptions& options) {
+    std::vector<const Applied*> out;
+    for (auto it = applied.rbegin(); it != applied.rend(); ++it) {
+        if (options.to ? it->version <= *options.to : int(out.size()) >= options.steps.value_or(1)) break;
+        out.push_back(&*it);
+    }
+    return out;
+}
+
 std::vector<Unnumbered> unnumbered_files(sqlite::Database* db, const HistoryTables& tables, const Directory& dir) {
     std::optional<Tracker> tracker;
     if (db) tracker.emplace(*db, tables);

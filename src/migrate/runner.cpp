@@ -767,11 +767,7 @@ void Runner::run_untracked(const Migration& m) {
 int Runner::rollback(const Directory& dir, const RollbackOptions& options) {
     EndReads end_reads{reads_};
     auto applied = history_for_run(dir, options.dry_run);
-    std::vector<const Applied*> targets;
-    for (auto it = applied.rbegin(); it != applied.rend(); ++it) {
-        if (options.to ? it->version <= *options.to : int(targets.size()) >= options.steps.value_or(1)) break;
-        targets.push_back(&*it);
-    }
+    const auto targets = rollback_targets(applied, options);
     if (targets.empty()) {
         sink_({Event::Kind::nothing_to_do, 0, {}, {}, 0, "nothing to roll back"});
         return 0;
